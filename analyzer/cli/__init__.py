@@ -1,0 +1,40 @@
+"""The ``fundscout`` command line: one module per command, wired together here."""
+
+from __future__ import annotations
+
+import typer
+
+from analyzer import __version__
+
+app = typer.Typer(
+    name="fundscout",
+    help="Find the open-source projects your organization depends on most, and fund them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals could hold tokens
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"fundscout {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Find the open-source projects your organization depends on most, and fund them."""
+
+
+from analyzer.cli import audit, deps  # noqa: E402  (registers the commands on ``app``)
+
+__all__ = ["app", "audit", "deps", "main"]
+
+
+def main() -> None:
+    app(prog_name="fundscout")

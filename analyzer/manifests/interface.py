@@ -1,0 +1,47 @@
+"""The interface every manifest format implements, and helpers they share."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from pathlib import PurePosixPath
+from typing import ClassVar
+
+from analyzer.model import ManifestFile, ParsedManifest, Scope
+
+
+class ManifestParser(ABC):
+    """Reads one family of manifest formats; never executes anything it reads."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def matches(self, path: PurePosixPath) -> bool:
+        """True when this parser reads the file at ``path`` (relative to the audited root)."""
+
+    @abstractmethod
+    def parse(self, file: ManifestFile) -> ParsedManifest:
+        """Read the file; raise ManifestError when nothing of it can be read."""
+
+
+_TEST_WORDS = frozenset({"test", "tests", "testing", "pytest", "tox", "nox", "e2e", "qa"})
+_DEV_WORDS = frozenset(
+    {"dev", "develop", "development", "lint", "linting", "docs", "doc", "style", "typing",
+     "mypy", "types", "format", "local", "debug", "ci", "check", "checks", "pre-commit"}
+)  # fmt: skip
+_BUILD_WORDS = frozenset({"build", "setup", "packaging", "release", "dist"})
+_OPTIONAL_WORDS = frozenset({"optional", "extra", "extras"})
+
+
+def scope_hint(name: str) -> Scope | None:
+    """The scope a name such as ``requirements-dev`` or an extra called ``tests`` suggests."""
+    words = set(re.split(r"[^a-z0-9]+", name.lower()))
+    for vocabulary, scope in (
+        (_TEST_WORDS, Scope.TEST),
+        (_DEV_WORDS, Scope.DEV),
+        (_BUILD_WORDS, Scope.BUILD),
+        (_OPTIONAL_WORDS, Scope.OPTIONAL),
+    ):
+        if words & vocabulary:
+            return scope
+    return None

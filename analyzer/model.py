@@ -1,0 +1,147 @@
+"""Frozen data types shared by every pipeline stage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from packageurl import PackageURL
+
+
+class Scope(StrEnum):
+    """Why a repository needs a dependency."""
+
+    RUNTIME = "runtime"
+    OPTIONAL = "optional"
+    BUILD = "build"
+    TEST = "test"
+    DEV = "dev"
+
+    @property
+    def weight(self) -> float:
+        """How much a use in this scope counts towards reliance (runtime counts most)."""
+        return _SCOPE_WEIGHTS[self]
+
+
+_SCOPE_WEIGHTS = {
+    Scope.RUNTIME: 1.0,
+    Scope.OPTIONAL: 0.6,
+    Scope.BUILD: 0.5,
+    Scope.TEST: 0.25,
+    Scope.DEV: 0.25,
+}
+
+
+class Ecosystem(StrEnum):
+    """Package ecosystems fundscout knows; values are Package URL types."""
+
+    PYPI = "pypi"
+    NPM = "npm"
+
+
+@dataclass(frozen=True, order=True)
+class Repository:
+    """One of the organization's own repositories."""
+
+    name: str
+    path: str  # path relative to the audited root, "." when the root is the repository
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    """A file that may declare dependencies; its bytes are read on demand."""
+
+    repo: str
+    path: str  # POSIX path relative to the audited root
+    size: int
+    reader: Callable[[str], bytes] = field(compare=False, repr=False)
+    repo_path: str = "."  # the repository's directory, relative to the audited root
+
+    @property
+    def path_in_repo(self) -> str:
+        """The path relative to the repository's own directory."""
+        if self.repo_path in ("", "."):
+            return self.path
+        return self.path.removeprefix(self.repo_path.rstrip("/") + "/")
+
+    def read(self) -> bytes:
+        return self.reader(self.path)
+
+    def read_related(self, path: str) -> bytes:
+        """Read another file of the same tree (an included file); raises SourceError."""
+        return self.reader(path)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that could not be read or understood; the audit goes on."""
+
+    file: str
+    line: int | None
+    message: str
+    repo: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
+    def to_record(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "message": self.message, "repo": self.repo}
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One declared or locked dependency, exactly where a file states it."""
+
+    ecosystem: Ecosystem
+    name: str  # canonical name for the ecosystem
+    spec: str | None
+    version: str | None
+    scope: Scope
+    direct: bool
+    repo: str
+    file: str
+    line: int | None
+    namespace: str | None = None  # npm scope such as "@babel", Maven group id
+    source: str = "registry"  # registry | url | vcs | path
+
+    @property
+    def purl(self) -> str:
+        return package_purl(self.ecosystem, self.name, self.namespace)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "ecosystem": self.ecosystem.value,
+            "name": self.display_name,
+            "purl": self.purl,
+            "spec": self.spec,
+            "version": self.version,
+            "scope": self.scope.value,
+            "direct": self.direct,
+            "repo": self.repo,
+            "file": self.file,
+            "line": self.line,
+            "source": self.source,
+        }
+
+
+def package_purl(ecosystem: Ecosystem, name: str, namespace: str | None = None) -> str:
+    """The Package URL naming a package (no version): ``pkg:npm/%40scope/name``."""
+    return str(PackageURL(type=ecosystem.value, namespace=namespace, name=name).to_string())
+
+
+@dataclass(frozen=True)
+class ParsedManifest:
+    """What one manifest file says: its dependencies, what it publishes, and its problems."""
+
+    file: ManifestFile
+    dependencies: tuple[Dependency, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    publishes: tuple[str, ...] = ()  # purls of packages this repository builds itself
+    edges: tuple[tuple[str, str], ...] = ()  # (dependent purl, dependency purl) pairs

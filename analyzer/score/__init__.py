@@ -1,0 +1,1 @@
+"""Scoring: from the graph (and later, signals) to a ranked list of funding candidates."""

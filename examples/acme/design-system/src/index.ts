@@ -1,0 +1,2 @@
+export { Button } from "./components/Button";
+export type { ButtonProps } from "./components/Button";
