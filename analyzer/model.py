@@ -145,3 +145,6 @@ class ParsedManifest:
     problems: tuple[Problem, ...] = ()
     publishes: tuple[str, ...] = ()  # purls of packages this repository builds itself
     edges: tuple[tuple[str, str], ...] = ()  # (dependent purl, dependency purl) pairs
+    # A lockfile lists every installed package (direct=False unless the lockfile itself says
+    # which are direct); a manifest beside it decides which are direct and their scopes.
+    lockfile: bool = False
