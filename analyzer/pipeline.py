@@ -12,6 +12,7 @@ from analyzer import __version__
 from analyzer.config import Config
 from analyzer.graph import DependencyGraph
 from analyzer.manifests import is_manifest, parse_manifest
+from analyzer.merge import merge_lockfiles
 from analyzer.model import Dependency, ManifestFile, Problem, Repository
 from analyzer.score.reliance import Ranking, rank
 from analyzer.sources import LocalSource
@@ -67,16 +68,18 @@ def collect(paths: Sequence[Path], config: Config, progress: Progress | None = N
         collection.manifests.extend(scan.manifests)
         collection.problems.extend(scan.problems)
     total = len(collection.manifests)
-    seen: dict[Dependency, None] = {}
+    results = []
     for done, file in enumerate(collection.manifests, 1):
-        parsed = parse_manifest(file)
+        results.append(parse_manifest(file))
+        if progress:
+            progress(done, total)
+    seen: dict[Dependency, None] = {}
+    for parsed in merge_lockfiles(results):
         seen.update(dict.fromkeys(parsed.dependencies))
         collection.problems.extend(parsed.problems)
         collection.edges.extend(parsed.edges)
         for purl in parsed.publishes:
-            collection.publishes.setdefault(purl, set()).add(file.repo)
-        if progress:
-            progress(done, total)
+            collection.publishes.setdefault(purl, set()).add(parsed.file.repo)
     collection.dependencies = list(seen)
     collection.problems = list(dict.fromkeys(collection.problems))
     return collection

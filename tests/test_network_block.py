@@ -6,8 +6,9 @@ from tests.conftest import NetworkBlockedError
 
 
 def test_outside_connections_are_blocked() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, pytest.raises(
-        NetworkBlockedError
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock,
+        pytest.raises(NetworkBlockedError),
     ):
         sock.connect(("192.0.2.1", 80))
 

@@ -37,4 +37,5 @@ __all__ = ["app", "audit", "deps", "main"]
 
 
 def main() -> None:
+    """Entry point; typer maps Ctrl-C to exit code 130."""
     app(prog_name="fundscout")

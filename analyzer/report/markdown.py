@@ -12,13 +12,14 @@ if TYPE_CHECKING:
 
 MAX_ROWS = 50
 MAX_PROBLEMS = 200
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
 def escape(text: str) -> str:
     """Neutralize Markdown and HTML syntax in text that came from crawled files."""
     flat = " ".join(str(text).split())
-    return _SPECIAL.sub(r"\\\1", flat).replace("&", "&amp;")
+    html_safe = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPECIAL.sub(r"\\\1", html_safe)
 
 
 def render(result: AuditResult, top: int = MAX_ROWS) -> str:

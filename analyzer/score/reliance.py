@@ -54,17 +54,18 @@ def usage_weight(usage: Usage) -> float:
 
 
 def _reasons(usages: list[Usage], total_repos: int) -> tuple[str, ...]:
+    """Plain-language evidence: "used by 4 of 11 repositories: 3 at runtime, 1 dev"."""
     counts = Counter(u.scope for u in usages)
-    runtime = counts[Scope.RUNTIME]
-    parts = [f"used by {len(usages)} of {total_repos} repositories"]
-    if runtime:
-        parts.append(f"at runtime in {runtime}")
-    others = [f"{scope.value} only in {counts[scope]}" for scope in Scope if scope in counts]
-    parts.extend(o for o in others if not o.startswith("runtime"))
+    breakdown = ", ".join(
+        f"{counts[scope]} {'at runtime' if scope is Scope.RUNTIME else scope.value}"
+        for scope in Scope
+        if counts[scope]
+    )
+    reasons = [f"used by {len(usages)} of {total_repos} repositories: {breakdown}"]
     direct = sum(1 for u in usages if u.direct)
     if direct < len(usages):
-        parts.append(f"declared directly in {direct}, transitive only in {len(usages) - direct}")
-    return tuple(parts)
+        reasons.append(f"direct in {direct}, only transitive in {len(usages) - direct}")
+    return tuple(reasons)
 
 
 def rank(graph: DependencyGraph) -> Ranking:

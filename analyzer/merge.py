@@ -1,0 +1,104 @@
+"""Merge each lockfile with the manifest beside it.
+
+A lockfile knows every installed package and its exact version but rarely which ones the
+project asked for; the manifest next to it knows which are direct and in what scope. After
+merging, each manifest declaration carries the locked version, and the lockfile contributes
+only the transitive packages (``direct: false``), each with the most important scope of the
+direct dependencies that pull it in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from collections import defaultdict, deque
+from collections.abc import Iterable
+
+from analyzer.model import Dependency, ParsedManifest, Scope
+
+# Manifests a lockfile in the same directory completes (requirements files are not among
+# them: they are often exported from the lockfile and would mark everything direct).
+PARTNERS = frozenset(
+    {"pyproject.toml", "Pipfile", "package.json", "Cargo.toml", "composer.json", "Gemfile",
+     "gemfile", "build.gradle", "build.gradle.kts", "pom.xml", "go.mod"}
+)  # fmt: skip
+
+Key = tuple[str, str]  # (repo, directory)
+
+
+def _best(scopes: Iterable[Scope]) -> Scope:
+    return max(scopes, key=lambda s: s.weight)
+
+
+def _transitive_scopes(
+    direct: dict[str, Scope], edges: Iterable[tuple[str, str]]
+) -> dict[str, Scope]:
+    """For each package reachable from a direct one, the best scope among those reaching it."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for parent, child in edges:
+        children[parent].append(child)
+    reached: dict[str, Scope] = {}
+    # Visit scopes from most to least important so each package keeps the best one.
+    for scope in sorted(set(direct.values()), key=lambda s: -s.weight):
+        queue = deque(purl for purl, s in direct.items() if s is scope)
+        while queue:
+            purl = queue.popleft()
+            for child in children.get(purl, ()):
+                if child not in reached and child not in direct:
+                    reached[child] = scope
+                    queue.append(child)
+    return reached
+
+
+def _merge_group(manifests: list[ParsedManifest], locks: list[ParsedManifest]) -> None:
+    declared: dict[str, list[Dependency]] = defaultdict(list)
+    for parsed in manifests:
+        for dep in parsed.dependencies:
+            declared[dep.purl].append(dep)
+    locked: dict[str, Dependency] = {}
+    for parsed in locks:
+        for dep in parsed.dependencies:
+            locked.setdefault(dep.purl, dep)
+    for index, parsed in enumerate(manifests):
+        deps = tuple(
+            dataclasses.replace(dep, version=locked[dep.purl].version)
+            if dep.version is None and dep.source == "registry" and dep.purl in locked
+            else dep
+            for dep in parsed.dependencies
+        )
+        manifests[index] = dataclasses.replace(parsed, dependencies=deps)
+    direct = {purl: _best(d.scope for d in deps) for purl, deps in declared.items()}
+    for index, parsed in enumerate(locks):
+        reached = _transitive_scopes(direct, parsed.edges)
+        deps = tuple(
+            dataclasses.replace(dep, direct=False, scope=reached.get(dep.purl, dep.scope))
+            for dep in parsed.dependencies
+            if dep.purl not in declared
+        )
+        locks[index] = dataclasses.replace(parsed, dependencies=deps)
+
+
+def merge_lockfiles(results: list[ParsedManifest]) -> list[ParsedManifest]:
+    """Return ``results`` with every lockfile merged into its partner manifests, in order."""
+    groups: dict[Key, list[int]] = defaultdict(list)
+    for index, parsed in enumerate(results):
+        groups[(parsed.file.repo, posixpath.dirname(parsed.file.path))].append(index)
+    merged = list(results)
+    for indices in groups.values():
+        lock_ids = [i for i in indices if merged[i].lockfile]
+        manifest_ids = [
+            i
+            for i in indices
+            if not merged[i].lockfile and posixpath.basename(merged[i].file.path) in PARTNERS
+        ]
+        if not lock_ids or not manifest_ids:
+            continue
+        ecosystems = {d.ecosystem for i in lock_ids for d in merged[i].dependencies}
+        manifests = [merged[i] for i in manifest_ids]
+        locks = [merged[i] for i in lock_ids]
+        if not ecosystems & {d.ecosystem for m in manifests for d in m.dependencies}:
+            continue
+        _merge_group(manifests, locks)
+        for i, parsed in zip(manifest_ids + lock_ids, manifests + locks, strict=True):
+            merged[i] = parsed
+    return merged

@@ -1,0 +1,71 @@
+from analyzer.merge import merge_lockfiles
+from analyzer.model import Scope
+from tests.helpers import dep, parsed, purl
+
+
+def lock(deps, edges=(), path="poetry.lock", repo="repo"):
+    return parsed(path, deps, repo=repo, lockfile=True, edges=edges)
+
+
+def test_lockfile_supplies_versions_and_transitive_packages() -> None:
+    manifest = parsed(
+        "pyproject.toml",
+        [
+            dep("requests", spec=">=2", line=5),
+            dep("pytest", spec="^8", line=9, scope=Scope.DEV),
+        ],
+    )
+    locked = lock(
+        [
+            dep("requests", version="2.32.3", direct=False, file="poetry.lock", line=10),
+            dep("urllib3", version="2.2.1", direct=False, file="poetry.lock", line=20),
+            dep("pytest", version="8.3.0", direct=False, file="poetry.lock", line=30),
+            dep("pluggy", version="1.5.0", direct=False, file="poetry.lock", line=40),
+            dep("orphan", version="1.0", direct=False, scope=Scope.DEV, line=50),
+        ],
+        edges=((purl("requests"), purl("urllib3")), (purl("pytest"), purl("pluggy"))),
+    )
+    manifest_out, lock_out = merge_lockfiles([manifest, locked])
+
+    assert [(d.name, d.version, d.direct, d.scope) for d in manifest_out.dependencies] == [
+        ("requests", "2.32.3", True, Scope.RUNTIME),
+        ("pytest", "8.3.0", True, Scope.DEV),
+    ]
+    assert [(d.name, d.direct, d.scope) for d in lock_out.dependencies] == [
+        ("urllib3", False, Scope.RUNTIME),
+        ("pluggy", False, Scope.DEV),
+        ("orphan", False, Scope.DEV),  # unreachable: keeps the lockfile's own scope
+    ]
+
+
+def test_runtime_reach_wins_over_dev_reach() -> None:
+    manifest = parsed("pyproject.toml", [dep("a"), dep("devtool", scope=Scope.DEV)])
+    locked = lock(
+        [dep("shared", direct=False, scope=Scope.DEV, version="1")],
+        edges=((purl("devtool"), purl("shared")), (purl("a"), purl("shared"))),
+    )
+    _, lock_out = merge_lockfiles([manifest, locked])
+    assert lock_out.dependencies[0].scope is Scope.RUNTIME
+
+
+def test_lockfile_in_another_directory_or_repo_is_not_merged() -> None:
+    manifest = parsed("svc/pyproject.toml", [dep("requests", file="svc/pyproject.toml")])
+    elsewhere = lock([dep("requests", version="1.0", direct=False)], path="other/poetry.lock")
+    other_repo = lock([dep("requests", version="1.0", direct=False)], path="svc/poetry.lock",
+                      repo="other")  # fmt: skip
+    results = merge_lockfiles([manifest, elsewhere, other_repo])
+    assert results == [manifest, elsewhere, other_repo]
+
+
+def test_requirements_files_are_not_partners() -> None:
+    exported = parsed("requirements.txt", [dep("requests", file="requirements.txt")])
+    locked = lock([dep("requests", version="2.0", direct=False)])
+    assert merge_lockfiles([exported, locked]) == [exported, locked]
+
+
+def test_pinned_manifest_version_is_kept() -> None:
+    manifest = parsed("pyproject.toml", [dep("requests", version="2.0.0", spec="==2.0.0")])
+    locked = lock([dep("requests", version="2.31.0", direct=False)])
+    manifest_out, lock_out = merge_lockfiles([manifest, locked])
+    assert manifest_out.dependencies[0].version == "2.0.0"
+    assert lock_out.dependencies == ()
