@@ -17,9 +17,10 @@ from analyzer.errors import ConfigError
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 FORMATS = ("md", "json")
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?\s*$", re.IGNORECASE)
-_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2}
-_UNITS["gib"] = 1024**3
+KEYS = ("exclude", "max-file-size", "out", "formats", "top")
+# "10MB" is SI (10,000,000 bytes), "10MiB" binary; the B may be left out ("10M", "512Ki").
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmg])(i?)b?|b)?\s*$", re.IGNORECASE)
+_POWERS = {"k": 1, "m": 2, "g": 3}
 
 
 @dataclass(frozen=True)
@@ -39,22 +40,29 @@ class Config:
         return replace(self, **given)
 
 
-def parse_size(value: str | int, key: str = "max-file-size") -> int:
+def parse_size(value: object, key: str = "max-file-size") -> int:
     """``10MB``, ``512 KiB`` or a plain number of bytes."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    match = _SIZE.match(str(value)) if isinstance(value, str) else None
-    if not match:
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif isinstance(value, str) and (match := _SIZE.match(value)):
+        number, prefix, binary = float(match.group(1)), match.group(2), match.group(3)
+        base = 1024 if binary else 1000
+        size = int(number * base ** _POWERS[prefix.lower()]) if prefix else int(number)
+    else:
         raise ConfigError(f"{key}: expected a size such as 10MB or 1048576, got {value!r}")
-    number, unit = float(match.group(1)), (match.group(2) or "b").lower()
-    size = int(number * _UNITS[unit])
     if size <= 0:
         raise ConfigError(f"{key}: the size must be positive")
     return size
 
 
-def parse_formats(value: str | list[str], key: str = "formats") -> tuple[str, ...]:
-    items = value.split(",") if isinstance(value, str) else value
+def parse_formats(value: object, key: str = "formats") -> tuple[str, ...]:
+    """``"md,json"`` or ``["md", "json"]``: known report formats, duplicates dropped."""
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+        items = value
+    else:
+        raise ConfigError(f'{key}: expected a list of format names such as ["md", "json"]')
     formats = tuple(dict.fromkeys(str(item).strip().lower() for item in items if str(item).strip()))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
@@ -89,38 +97,53 @@ def from_table(table: dict[str, Any], origin: str) -> Config:
                 raise ConfigError(f"{where}: expected a positive integer")
             values["top"] = value
         else:
-            known = ["exclude", "max-file-size", "out", "formats", "top"]
-            close = difflib.get_close_matches(key, known, n=1)
+            close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"{origin}: unknown key {key!r}{hint}")
     return Config(**values)
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        # utf-8-sig: editors on Windows may save the file with a byte order mark.
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _fundscout_table(data: dict[str, Any], path: Path) -> Any:
+    """The ``[tool.fundscout]`` table, or None; ``fundscout.toml`` may also use top-level keys."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: tool must be a table")
+    if path.name == "pyproject.toml":
+        return tool.get("fundscout")
+    if "fundscout" not in tool:
+        return data
+    if others := sorted(set(data) - {"tool"}):
+        raise ConfigError(f"{path}: {others[0]} is outside [tool.fundscout]; "
+                          "use either top-level keys or that table, not both")  # fmt: skip
+    return tool["fundscout"]
+
+
 def load_config(explicit: Path | None = None, directory: Path | None = None) -> Config:
     """Read ``explicit``, else ``fundscout.toml``, else ``pyproject.toml`` in ``directory``."""
     directory = directory or Path.cwd()
-    candidates = [explicit] if explicit else [directory / "fundscout.toml"]
-    if not explicit:
-        candidates.append(directory / "pyproject.toml")
+    if explicit:
+        candidates = [explicit]
+    else:
+        names = ("fundscout.toml", "pyproject.toml")
+        candidates = [directory / name for name in names if (directory / name).is_file()]
     for path in candidates:
-        if path is None or (not explicit and not path.is_file()):
+        table = _fundscout_table(_read_toml(path), path)
+        if table is None:
+            if explicit:
+                raise ConfigError(f"{path}: no [tool.fundscout] table")
             continue
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such configuration file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read: {exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-        if path.name == "pyproject.toml":
-            table = data.get("tool", {}).get("fundscout")
-            if table is None:
-                if explicit:
-                    raise ConfigError(f"{path}: no [tool.fundscout] table")
-                continue
-        else:
-            table = data.get("tool", {}).get("fundscout", data)
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.fundscout] must be a table")
         return from_table(table, str(path))

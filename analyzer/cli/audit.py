@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -23,9 +25,10 @@ from analyzer.cli.common import (
     check_paths,
     err_console,
     fail,
+    finish,
     make_config,
 )
-from analyzer.config import parse_formats
+from analyzer.config import Config, parse_formats
 from analyzer.errors import ConfigError, SourceError
 from analyzer.report import ReportFormat, write_reports
 
@@ -47,7 +50,8 @@ def progress_bar(enabled: bool) -> Iterator[pipeline.Progress | None]:
 
 
 def print_summary(result: pipeline.AuditResult, written: list[Path], top: int) -> None:
-    console = Console(highlight=False)
+    # markup=False: names, paths and reasons are shown as they are, brackets included.
+    console = Console(highlight=False, markup=False)
     table = Table(title="Funding priorities", title_justify="left")
     for column, justify in (("#", "right"), ("Project", "left"), ("Ecosystem", "left"),
                             ("Priority", "right"), ("Why", "left")):  # fmt: skip
@@ -63,15 +67,39 @@ def print_summary(result: pipeline.AuditResult, written: list[Path], top: int) -
         f"{len(collection.manifests)} manifests: {len(collection.dependencies)} dependency "
         f"records on {len(result.graph.packages())} packages, "
         f"{len(result.ranking.projects)} funding candidates, "
-        f"{len(collection.problems)} problems.",
-        markup=False,
+        f"{len(collection.problems)} problems."
     )
     for problem in collection.problems[:10]:
-        err_console.print(f"[yellow]warning:[/] {problem}", highlight=False)
+        err_console.print(f"[yellow]warning:[/] {escape(str(problem))}", highlight=False)
     if len(collection.problems) > 10:
         err_console.print(f"[yellow]warning:[/] … and {len(collection.problems) - 10} more "
                           "problems in the reports")  # fmt: skip
-    console.print("Reports: " + ", ".join(str(p) for p in written), markup=False)
+    console.print("Reports: " + ", ".join(str(p) for p in written))
+
+
+def _is_report_folder(directory: Path) -> bool:
+    """True for an existing folder holding nothing but fundscout's own reports."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return False
+    return all(n.startswith(("fundscout-report.", ".fundscout-report.")) for n in names)
+
+
+def exclude_report_folder(config: Config, roots: Sequence[Path]) -> Config:
+    """Keep a report folder inside an audited root from being audited as a repository."""
+    out = Path(os.path.realpath(config.out))
+    if not _is_report_folder(out):
+        return config
+    extra: list[str] = []
+    for root in roots:
+        real = Path(os.path.realpath(root))
+        if out != real and out.is_relative_to(real):
+            relative = out.relative_to(real).as_posix()
+            # Only a name the glob syntax reads literally can be excluded by a glob.
+            if relative == relative.strip() and not any(c in relative for c in "*?[\\"):
+                extra.append(f"/{relative}")  # the leading slash anchors it at the root
+    return config.with_overrides(exclude=(*config.exclude, *extra))
 
 
 @app.command()
@@ -100,28 +128,21 @@ def audit(
     except ConfigError as exc:
         fail(str(exc), ExitCode.USAGE)
     config = config.with_overrides(out=str(out) if out else None, top=top, formats=chosen)
+    config = exclude_report_folder(config, roots)
     try:
         with progress_bar(not quiet) as progress:
             result = pipeline.audit(roots, config, progress)
     except SourceError as exc:
         fail(str(exc), ExitCode.USAGE)
+    except KeyboardInterrupt:
+        fail("interrupted", ExitCode.INTERRUPTED)
     collection = result.collection
-    where = ", ".join(str(r) for r in roots)
-    if not collection.repositories:
-        fail(f"nothing to audit: {where} holds no repositories", ExitCode.NOTHING)
-    if not collection.manifests:
-        count = len(collection.repositories)
-        fail(f"nothing to audit: no dependency manifests in {count} repositories under {where}",
-             ExitCode.NOTHING)  # fmt: skip
+    if not collection.repositories or not collection.manifests:
+        finish(collection, strict)  # nothing to report on: exits 3 before writing anything
     try:
         written = write_reports(result, Path(config.out), tuple(map(ReportFormat, chosen)))
     except OSError as exc:
         fail(f"{config.out}: cannot write reports: {exc.strerror or exc}", ExitCode.USAGE)
     if not quiet:
         print_summary(result, written, config.top)
-    if not collection.dependencies and collection.problems:
-        fail(f"nothing could be audited: all {len(collection.manifests)} manifests had problems",
-             ExitCode.NOTHING)  # fmt: skip
-    if strict and collection.problems:
-        fail(f"{len(collection.problems)} problems while reading manifests (--strict)",
-             ExitCode.PARTIAL)  # fmt: skip
+    finish(collection, strict)

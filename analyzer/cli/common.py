@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from analyzer.config import Config, load_config, parse_size
 from analyzer.errors import ConfigError
+
+if TYPE_CHECKING:
+    from analyzer.pipeline import Collection
 
 
 class ExitCode(IntEnum):
@@ -30,7 +34,8 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def fail(message: str, code: ExitCode) -> NoReturn:
     """Print a one-line error and exit with ``code``."""
-    err_console.print(f"[bold red]fundscout: error:[/] {message}", markup=True, highlight=False)
+    # Messages quote paths and TOML ("[tool.fundscout]") that must not be read as markup.
+    err_console.print(f"[bold red]fundscout: error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(int(code))
 
 
@@ -39,6 +44,7 @@ PathsArg = Annotated[
     typer.Argument(
         help="Repositories, or directories of repositories. Default: the current directory.",
         show_default=False,
+        readable=False,  # checked by check_paths, which names the path in a one-line error
     ),
 ]
 ConfigOpt = Annotated[
@@ -51,13 +57,19 @@ ExcludeOpt = Annotated[
 ]
 MaxSizeOpt = Annotated[
     str | None,
-    typer.Option("--max-file-size", help="Skip larger files, e.g. 10MB (default 10MB)."),
+    typer.Option("--max-file-size", help="Skip larger files, e.g. 10MB (default 10 MiB)."),
 ]
 
 
 def check_paths(paths: list[Path] | None) -> list[Path]:
     """The roots to audit; a missing, non-directory or unreadable path is a usage error."""
-    roots = paths or [Path(".")]
+    roots: list[Path] = []
+    seen: set[str] = set()
+    for root in paths or [Path(".")]:
+        # The same directory given twice would count its repositories twice.
+        if (real := os.path.realpath(root)) not in seen:
+            seen.add(real)
+            roots.append(root)
     for root in roots:
         if not root.exists():
             fail(f"{root}: no such file or directory", ExitCode.USAGE)
@@ -79,3 +91,22 @@ def make_config(
         fail(str(exc), ExitCode.USAGE)
     extra = tuple(exclude or ())
     return config.with_overrides(exclude=config.exclude + extra, max_file_size=size)
+
+
+def finish(collection: Collection, strict: bool) -> None:
+    """Exit with the code the outcome deserves (3 or 4); return only when it is 0."""
+    if not collection.repositories:
+        where = ", ".join(collection.roots)
+        fail(f"nothing to audit: {where} holds no repositories", ExitCode.NOTHING)
+    if not collection.manifests:
+        count, where = len(collection.repositories), ", ".join(collection.roots)
+        fail(f"nothing to audit: no dependency manifests in {count} repositories under {where}",
+             ExitCode.NOTHING)  # fmt: skip
+    broken = {(p.repo, p.file) for p in collection.problems}
+    unreadable = all((m.repo, m.path) in broken for m in collection.manifests)
+    if unreadable and not collection.dependencies:
+        fail(f"nothing could be audited: all {len(collection.manifests)} manifests had problems",
+             ExitCode.NOTHING)  # fmt: skip
+    if strict and collection.problems:
+        fail(f"{len(collection.problems)} problems while reading manifests (--strict)",
+             ExitCode.PARTIAL)  # fmt: skip

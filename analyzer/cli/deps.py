@@ -20,6 +20,7 @@ from analyzer.cli.common import (
     PathsArg,
     check_paths,
     fail,
+    finish,
     make_config,
 )
 from analyzer.errors import SourceError
@@ -31,7 +32,8 @@ class DepsFormat(StrEnum):
 
 
 def render_table(collection: pipeline.Collection) -> None:
-    console = Console(highlight=False)
+    # markup=False: a path such as "api[old]/requirements.txt" is printed as it is.
+    console = Console(highlight=False, markup=False)
     table = Table(show_lines=False)
     columns = ("ecosystem", "name", "spec", "version", "scope", "direct", "repo", "file")
     for column in columns:
@@ -43,9 +45,13 @@ def render_table(collection: pipeline.Collection) -> None:
             record["ecosystem"], record["name"], record["spec"] or "", record["version"] or "",
             record["scope"], "yes" if record["direct"] else "no", record["repo"], location,
         )  # fmt: skip
+    if not console.is_terminal:
+        # Piped or redirected: whole cells rather than a fit to the 80-column default.
+        unbounded = console.options.update_width(100_000)
+        console.width = max(console.width, console.measure(table, options=unbounded).maximum)
     console.print(table)
     for problem in collection.problems:
-        console.print(f"problem: {problem}", markup=False)
+        console.print(f"problem: {problem}")
 
 
 @app.command()
@@ -68,6 +74,8 @@ def deps(
         collection = pipeline.collect(roots, config)
     except SourceError as exc:
         fail(str(exc), ExitCode.USAGE)
+    except KeyboardInterrupt:
+        fail("interrupted", ExitCode.INTERRUPTED)
     if output is DepsFormat.JSON:
         document = {
             "dependencies": [d.to_record() for d in collection.dependencies],
@@ -78,8 +86,4 @@ def deps(
         render_table(collection)
     else:
         assert_never(output)
-    if not collection.repositories or not collection.manifests:
-        fail("nothing to audit: no dependency manifests found", ExitCode.NOTHING)
-    if strict and collection.problems:
-        fail(f"{len(collection.problems)} problems while reading manifests (--strict)",
-             ExitCode.PARTIAL)  # fmt: skip
+    finish(collection, strict)

@@ -31,15 +31,29 @@ def is_skipped_dir(name: str, path: str) -> bool:
     """True for directories the walk never enters (virtualenvs are found by pyvenv.cfg)."""
     if name in SKIPPED_DIRS or name.endswith(".egg-info"):
         return True
-    return Path(path, "pyvenv.cfg").is_file()
+    # os.path.isfile, unlike Path.is_file, returns False inside an unreadable directory.
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-def _size_text(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+def size_text(size: int) -> str:
+    """A size for messages, exact below 1 KiB: ``512 bytes``, ``1.5 KiB``, ``10.0 MiB``."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def too_large(size: int, limit: int) -> str:
+    """Why a file was skipped, in units that show the difference."""
+    shown, limit_shown = size_text(size), size_text(limit)
+    if shown == limit_shown:  # 10.0 MiB over 10.0 MiB would read as a contradiction
+        shown, limit_shown = f"{size} bytes", f"{limit} bytes"
+    return f"{shown} is over the {limit_shown} size limit"
 
 
 class LocalSource(Source):
-    """Walks a directory tree; reads files only inside it."""
+    """Walks a directory tree; reads files only inside it, never through a link out of it."""
 
     def __init__(
         self,
@@ -65,116 +79,135 @@ class LocalSource(Source):
         if not os.access(self.root, os.R_OK | os.X_OK):
             raise SourceError(f"{self.root}: directory is not readable")
         scan = SourceScan()
-        if (self.root / ".git").exists():
-            name = Path(self.real_root).name or "repository"
-            scan.repositories.append(Repository(name=name, path="."))
-            self._walk(scan, ".", name, ".")
+        if os.path.lexists(self.root / ".git"):
+            repo = Repository(name=Path(self.real_root).name or "repository", path=".")
+            scan.repositories.append(repo)
+            self._walk(scan, repo)
             return scan
         loose = Repository(name=Path(self.real_root).name or "root", path=".")
-        for entry in self._entries(scan, "."):
-            if entry.is_dir(follow_symlinks=False) and not is_skipped_dir(entry.name, entry.path):
-                if self.exclude.matches(entry.name):
-                    continue
-                name = f"{self.repo_prefix}{entry.name}"
-                scan.repositories.append(Repository(name=name, path=entry.name))
-        before = len(scan.manifests)
-        self._walk(scan, ".", loose.name, ".", depth_limit=0)
-        if len(scan.manifests) > before:
-            scan.repositories.insert(0, loose)
-        for repo in list(scan.repositories):
-            if repo is not loose:
-                self._walk(scan, repo.path, repo.name, repo.path)
+        children = [
+            Repository(name=f"{self.repo_prefix}{entry.name}", path=entry.name)
+            for entry in self._entries(scan, ".", None)
+            if self._is_repository(entry)
+        ]
+        # Manifests lying directly in the root form a repository of their own.
+        self._walk(scan, loose, depth_limit=0)
+        if scan.manifests:
+            scan.repositories.append(loose)
+        scan.repositories.extend(children)
+        for repo in children:
+            self._walk(scan, repo)
         return scan
 
-    def _entries(self, scan: SourceScan, rel: str) -> list[os.DirEntry[str]]:
+    def _is_repository(self, entry: os.DirEntry[str]) -> bool:
+        """A real (not symlinked) child directory that is neither skipped nor excluded."""
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            return False  # reported by the walk of the root's own files
+        if not is_dir:
+            return False
+        return not (is_skipped_dir(entry.name, entry.path) or self.exclude.matches(entry.name))
+
+    def _entries(self, scan: SourceScan, rel: str, repo: str | None) -> list[os.DirEntry[str]]:
         try:
             with os.scandir(self.root / rel) as it:
                 return sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            scan.problems.append(Problem(rel, None, f"cannot read directory: {exc.strerror}"))
+            message = f"cannot read directory: {exc.strerror or exc}"
+            scan.problems.append(Problem(rel, None, message, repo))
             return []
 
-    def _walk(
-        self, scan: SourceScan, start: str, repo: str, repo_path: str, depth_limit: int = 10_000
-    ) -> None:
-        visited: set[str] = {os.path.realpath(self.root / start)}
-        stack: list[tuple[str, int]] = [(start, 0)]
+    def _walk(self, scan: SourceScan, repo: Repository, depth_limit: int = 10_000) -> None:
+        stack: list[tuple[str, int]] = [(repo.path, 0)]
         while stack:
             rel, depth = stack.pop()
             subdirs: list[str] = []
-            for entry in self._entries(scan, rel):
+            for entry in self._entries(scan, rel, repo.name):
                 path = entry.name if rel == "." else f"{rel}/{entry.name}"
                 if self.exclude.matches(path):
                     continue
-                kind = self._classify(scan, entry, path, repo)
-                if kind == "dir":
-                    if depth >= depth_limit:
-                        continue
+                kind = self._classify(scan, entry, path, repo.name)
+                if kind == "dir" and depth < depth_limit:
                     if is_skipped_dir(entry.name, entry.path):
                         scan.skipped_dirs += 1
-                        continue
-                    real = os.path.realpath(entry.path)
-                    if real not in visited:
-                        visited.add(real)
+                    else:
                         subdirs.append(path)
                 elif kind == "file":
-                    self._add_file(scan, entry, path, repo, repo_path)
+                    self._add_file(scan, entry, path, repo)
             stack.extend((sub, depth + 1) for sub in reversed(subdirs))
 
     def _classify(self, scan: SourceScan, entry: os.DirEntry[str], path: str, repo: str) -> str:
-        """Return "dir", "file" or "" (ignored), recording symlinks that leave the tree."""
+        """Return "dir" (a real directory), "file" (a manifest to read) or "" (ignored).
+
+        A directory symlink is never descended into: a target inside the tree is walked
+        where it really is (or skipped there on purpose), which also rules out loops and
+        a link pulling another repository's manifests into this one. A file symlink is read
+        through while its target stays inside the tree.
+        """
         try:
             if entry.is_symlink():
                 target = os.path.realpath(entry.path)
-                if not self._inside(target):
-                    if self.is_manifest(path) or os.path.isdir(target):
+                is_dir = os.path.isdir(target)
+                if not _inside(target, self.real_root):
+                    if self.is_manifest(path) or is_dir:
                         msg = "symlink points outside the audited tree; not followed"
                         scan.problems.append(Problem(path, None, msg, repo))
                     return ""
-            if entry.is_dir():
+                if is_dir:
+                    return ""
+            elif entry.is_dir():
                 return "dir"
         except OSError as exc:
-            scan.problems.append(Problem(path, None, f"cannot read: {exc.strerror}", repo))
+            scan.problems.append(Problem(path, None, f"cannot read: {exc.strerror or exc}", repo))
             return ""
         return "file" if self.is_manifest(path) else ""
 
     def _add_file(
-        self, scan: SourceScan, entry: os.DirEntry[str], path: str, repo: str, repo_path: str
+        self, scan: SourceScan, entry: os.DirEntry[str], path: str, repo: Repository
     ) -> None:
         try:
             info = entry.stat()
         except OSError as exc:
-            scan.problems.append(Problem(path, None, f"cannot read: {exc.strerror}", repo))
+            message = f"cannot read: {exc.strerror or exc}"
+            scan.problems.append(Problem(path, None, message, repo.name))
             return
         if not stat.S_ISREG(info.st_mode):
-            scan.problems.append(Problem(path, None, "not a regular file; skipped", repo))
+            message = "not a regular file; skipped"
+            scan.problems.append(Problem(path, None, message, repo.name))
         elif info.st_size > self.max_file_size:
-            limit = _size_text(self.max_file_size)
-            message = f"skipped: {_size_text(info.st_size)} is over the {limit} size limit"
-            scan.problems.append(Problem(path, None, message, repo))
+            message = f"skipped: {too_large(info.st_size, self.max_file_size)}"
+            scan.problems.append(Problem(path, None, message, repo.name))
         else:
-            scan.manifests.append(ManifestFile(repo, path, info.st_size, self.read, repo_path))
-
-    def _inside(self, real: str) -> bool:
-        return real == self.real_root or real.startswith(self.real_root + os.sep)
+            scan.manifests.append(ManifestFile(repo.name, path, info.st_size, self.read, repo.path))
 
     def read(self, path: str) -> bytes:
         """Read a file of this tree by its relative path, refusing anything outside it."""
+        if "\0" in path:
+            raise SourceError(f"{path!r}: not a valid path")
         real = os.path.realpath(self.root / path)
-        if not self._inside(real):
+        if not _inside(real, self.real_root):
             raise SourceError(f"{path}: outside the audited tree")
         try:
-            info = os.stat(real)
-            if not stat.S_ISREG(info.st_mode):
-                raise SourceError(f"{path}: not a regular file")
-            if info.st_size > self.max_file_size:
-                raise SourceError(f"{path}: over the {_size_text(self.max_file_size)} size limit")
-            with open(real, "rb") as handle:
-                data = handle.read(self.max_file_size + 1)
+            # O_NONBLOCK: a FIFO swapped in after the walk must not block the open.
+            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except FileNotFoundError:
             raise SourceError(f"{path}: no such file") from None
         except OSError as exc:
-            raise SourceError(f"{path}: cannot read: {exc.strerror}") from None
+            raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SourceError(f"{path}: not a regular file")
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(self.max_file_size + 1)
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        finally:
+            os.close(fd)
         if len(data) > self.max_file_size:
-            raise SourceError(f"{path}: over the {_size_text(self.max_file_size)} size limit")
+            raise SourceError(f"{path}: skipped: {too_large(len(data), self.max_file_size)}")
         return data
+
+
+def _inside(real: str, directory: str) -> bool:
+    return real == directory or real.startswith(directory.rstrip(os.sep) + os.sep)
