@@ -39,6 +39,7 @@ class Ecosystem(StrEnum):
 
     PYPI = "pypi"
     NPM = "npm"
+    CONDA = "conda"
 
 
 @dataclass(frozen=True, order=True)

@@ -5,16 +5,34 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from analyzer.errors import ManifestError, SourceError
+from analyzer.manifests.conda import CondaParser
 from analyzer.manifests.interface import ManifestParser
 from analyzer.manifests.package_json import PackageJsonParser
+from analyzer.manifests.pdm_lock import PdmLockParser
+from analyzer.manifests.pipfile import PipfileParser
+from analyzer.manifests.pipfile_lock import PipfileLockParser
+from analyzer.manifests.poetry_lock import PoetryLockParser
+from analyzer.manifests.pylock import PylockParser
 from analyzer.manifests.pyproject import PyprojectParser
 from analyzer.manifests.requirements import RequirementsParser
+from analyzer.manifests.setup_cfg import SetupCfgParser
+from analyzer.manifests.setup_py import SetupPyParser
+from analyzer.manifests.uv_lock import UvLockParser
 from analyzer.model import ManifestFile, ParsedManifest, Problem
 
 PARSERS: tuple[ManifestParser, ...] = (
     RequirementsParser(),
     PyprojectParser(),
+    SetupCfgParser(),
+    SetupPyParser(),
     PackageJsonParser(),
+    PoetryLockParser(),
+    UvLockParser(),
+    PdmLockParser(),
+    PylockParser(),
+    PipfileParser(),
+    PipfileLockParser(),
+    CondaParser(),
 )
 
 

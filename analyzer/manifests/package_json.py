@@ -9,7 +9,7 @@ from typing import Any
 
 from analyzer.errors import ManifestError
 from analyzer.manifests.interface import ManifestParser
-from analyzer.manifests.text import TextIndex, decode_text
+from analyzer.manifests.text import TextIndex, decode_text, json_key_offsets
 from analyzer.model import (
     Dependency,
     Ecosystem,
@@ -30,8 +30,12 @@ SECTIONS = (
 # Old packages may contain capitals, so case is kept as published.
 _NAME = re.compile(r"^(?:(@[a-z0-9][\w.~-]*)/)?([A-Za-z0-9][\w.~-]*)$")
 _EXACT = re.compile(r"^v?=?\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$")
-_LOCAL = ("file:", "link:", "workspace:", "portal:")
-_VCS = ("git:", "git+", "github:", "gitlab:", "bitbucket:", "gist:")
+_LOCAL = ("file:", "link:", "workspace:", "portal:", ".", "/", "~/")  # "./lib", "../lib"
+_VCS = ("git:", "git+", "git@", "github:", "gitlab:", "bitbucket:", "gist:")
+_GITHUB_SHORTHAND = re.compile(r"^[\w.-]+/[\w.-]+(#.*)?$")
+_HOSTED_GIT = re.compile(
+    r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org)/[^/]+/[^/#]+/?(?:#.*)?$"
+)
 
 
 def split_npm_name(name: str) -> tuple[str | None, str]:
@@ -46,10 +50,10 @@ def npm_source(spec: str) -> str:
     """Classify a dependency spec: registry range, ``vcs``, ``url`` or ``path``."""
     if spec.startswith(_LOCAL):
         return "path"
-    if spec.startswith(_VCS) or re.match(r"^[\w.-]+/[\w.-]+(#.*)?$", spec):
-        return "vcs"  # includes the "user/repo" GitHub shorthand
+    if spec.startswith(_VCS) or _GITHUB_SHORTHAND.match(spec) or _HOSTED_GIT.match(spec):
+        return "vcs"  # includes the "user/repo" GitHub shorthand and repository pages
     if spec.startswith(("http://", "https://")):
-        return "url"
+        return "url"  # a tarball
     return "registry"
 
 
@@ -63,29 +67,30 @@ class PackageJsonParser(ManifestParser):
 
     def parse(self, file: ManifestFile) -> ParsedManifest:
         text = decode_text(file.read())
+        index = TextIndex(text)
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ManifestError(f"invalid JSON: {exc.msg}", exc.lineno) from None
+        except json.JSONDecodeError as exc:  # its lineno ignores lone "\r" line breaks
+            raise ManifestError(f"invalid JSON: {exc.msg}", index.line_of(exc.pos)) from None
         except RecursionError:
             raise ManifestError("invalid JSON: nested too deeply") from None
         if not isinstance(data, dict):
             raise ManifestError("package.json must hold a JSON object", 1)
-        index = TextIndex(text)
+        keys = json_key_offsets(text)
         deps: list[Dependency] = []
         problems: list[Problem] = []
         for section, scope in SECTIONS:
             table = data.get(section)
             if table is None:
                 continue
-            anchor = index.find_string(section)
             if not isinstance(table, dict):
                 message = f"{section} must be an object"
-                problems.append(Problem(file.path, index.line_of(anchor), message, file.repo))
+                line = _line(index, keys, (section,))
+                problems.append(Problem(file.path, line, message, file.repo))
                 continue
             for name, spec in table.items():
-                found = index.find_string(name, anchor)
-                line = index.line_of(found)
+                # json keeps the last of repeated keys, so the line is the last one's too
+                line = _line(index, keys, (section, name))
                 try:
                     dep = _dependency(file, name, spec, scope, line)
                 except ManifestError as exc:
@@ -114,6 +119,13 @@ def _dependency(
         Ecosystem.NPM, short, spec or None, exact.group(1) if exact else None, scope, True,
         file.repo, file.path, line, namespace=namespace, source=source,
     )  # fmt: skip
+
+
+def _line(
+    index: TextIndex, keys: dict[tuple[str, ...], list[int]], path: tuple[str, ...]
+) -> int | None:
+    offsets = keys.get(path)
+    return index.line_of(offsets[-1]) if offsets else None
 
 
 def _alias(body: str) -> tuple[str, str]:

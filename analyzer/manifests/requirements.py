@@ -13,17 +13,18 @@ from packaging.utils import canonicalize_name
 
 from analyzer.errors import ManifestError, SourceError
 from analyzer.manifests.interface import ManifestParser, scope_hint
-from analyzer.manifests.pep508 import Where, pep508_dependency, url_source
+from analyzer.manifests.pep508 import Where, direct_reference, is_url, pip_requirement
 from analyzer.manifests.text import decode_text
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Problem, Scope
 from analyzer.model import package_purl as purl
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+_COMMENT = re.compile(r"(^|\s+)#.*$")  # pip's rule: "#" starts a comment only after space
 _OPTION_START = re.compile(r"\s+(?=--?[A-Za-z])")
 _VIA = re.compile(r"^\s+#\s+via\b\s*(.*)$")
 _VIA_MORE = re.compile(r"^\s+#\s{2,}(\S.*)$")
-_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
-_ARCHIVE = re.compile(r"([A-Za-z0-9][A-Za-z0-9._]*?)-\d[^/]*\.(?:whl|tar\.gz|tar\.bz2|zip|tgz)$")
+_VIA_INLINE = re.compile(r"\s#\s*via\s+(\S.*)$")  # pip-tools < 6: "six==1.15  # via a, b"
+_VIA_FILE = re.compile(r"\((?:pyproject\.toml|setup\.cfg|setup\.py)\)$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _VALUE_OPTIONS = frozenset(
     {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
      "--extra-index-url", "-f", "--find-links", "--trusted-host", "--no-binary",
@@ -36,43 +37,64 @@ _MAX_INCLUDE_DEPTH = 20
 
 
 def logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (first line number, content) after joining continuations and removing comments."""
+    """Yield (first line number, content) after joining continuations and removing comments.
+
+    This is pip's ``join_lines``: a line ending in a backslash continues (all its outer
+    backslashes removed) unless it is a comment line, which ends the logical line instead.
+    """
     buffer: list[str] = []
     start = 0
     for number, raw in enumerate(text.splitlines(), 1):
-        if not buffer:
-            start = number
-        if raw.endswith("\\") and not raw.lstrip().startswith("#"):
-            buffer.append(raw[:-1])
+        start = start if buffer else number
+        comment = _COMMENT.match(raw) is not None
+        if raw.endswith("\\") and not comment:
+            buffer.append(raw.strip("\\"))
             continue
-        buffer.append(raw)
-        line = _COMMENT.sub("", "".join(buffer)).strip()
-        buffer = []
+        buffer.append(f" {raw}" if comment else raw)  # pip: a comment line ends the line
+        line, buffer = _COMMENT.sub("", "".join(buffer)).strip(), []
         if line:
             yield start, line
-    if buffer:
-        line = _COMMENT.sub("", "".join(buffer)).strip()
-        if line:
-            yield start, line
+    line = _COMMENT.sub("", "".join(buffer)).strip()
+    if line:  # the file ended inside a continuation
+        yield start, line
 
 
 def via_annotations(text: str) -> dict[int, list[str]]:
-    """pip-compile's ``# via`` notes: requirement line number -> what pulled it in."""
+    """pip-compile's ``# via`` notes: line number of an entry -> what pulled it in."""
     notes: dict[int, list[str]] = {}
     current: list[str] | None = None
-    last_requirement = 0
+    last_entry = 0
     for number, raw in enumerate(text.splitlines(), 1):
-        if raw and not raw[0].isspace() and not raw.startswith(("#", "-")):
-            last_requirement, current = number, None
-        elif (match := _VIA.match(raw)) and last_requirement:
-            current = notes.setdefault(last_requirement, [])
-            if match.group(1):
-                current.append(match.group(1).strip())
-        elif current is not None and (match := _VIA_MORE.match(raw)):
-            current.append(match.group(1).strip())
+        if raw and not raw[0].isspace() and not raw.startswith("#"):
+            last_entry, current = number, None  # option lines too: "-e ..." gets its own notes
+        if (block := _VIA.match(raw)) and last_entry:
+            current = notes.setdefault(last_entry, [])
+            current.extend(v.strip() for v in block.group(1).split(",") if v.strip())
+        elif current is not None and (more := _VIA_MORE.match(raw)):
+            current.append(more.group(1).strip())
+        elif (inline := _VIA_INLINE.search(raw)) and last_entry and raw.strip()[0] != "#":
+            notes.setdefault(last_entry, []).extend(v.strip() for v in inline.group(1).split(","))
         elif raw.strip():
             current = None
     return notes
+
+
+def via_meaning(via: list[str] | None) -> tuple[bool, list[str]]:
+    """(direct?, parent package names) from a ``# via`` note.
+
+    ``-r requirements.in`` and ``myproject (pyproject.toml)`` mean the entry is declared by
+    the project itself; a package name is a parent; ``-c constraints.txt`` only pinned it.
+    """
+    if not via:
+        return True, []
+    direct = False
+    parents: list[str] = []
+    for entry in via:
+        if entry.startswith("-r ") or _VIA_FILE.search(entry):
+            direct = True
+        elif not entry.startswith("-"):
+            parents.append(re.split(r"[\s\[]", entry, maxsplit=1)[0])
+    return direct, parents
 
 
 def file_scope(path: str) -> Scope | None:
@@ -95,7 +117,7 @@ class RequirementsParser(ManifestParser):
     def parse(self, file: ManifestFile) -> ParsedManifest:
         run = _Run(file)
         scope = file_scope(file.path_in_repo) or Scope.RUNTIME
-        run.read_file(file.path, scope, stack=(), top=True)
+        run.read_text(file.path, decode_text(file.read()), scope, stack=())
         return run.result()
 
 
@@ -124,19 +146,21 @@ class _Run:
     def problem(self, path: str, line: int | None, message: str) -> None:
         self.problems.append(Problem(path, line, message, self.file.repo))
 
-    def read_file(
-        self, path: str, scope: Scope, stack: tuple[str, ...], *, top: bool = False
-    ) -> None:
-        if top:
-            text = decode_text(self.file.read())
-        else:
-            try:
-                text = decode_text(self.file.read_related(path))
-            except (ManifestError, SourceError) as exc:
-                self.problem(stack[-1], None, f"cannot read included file {path}: {exc}")
-                return
+    def read_related(self, path: str, parent: str, number: int, what: str) -> str | None:
+        """The text of an included file, or None after recording why it cannot be read."""
+        try:
+            return decode_text(self.file.read_related(path))
+        except ManifestError as exc:
+            where = f" (line {exc.line})" if exc.line else ""
+            self.problem(parent, number, f"cannot read {what} {path}{where}: {exc.message}")
+        except SourceError as exc:
+            reason = str(exc).removeprefix(f"{path}: ")
+            self.problem(parent, number, f"cannot read {what} {path}: {reason}")
+        return None
+
+    def read_text(self, path: str, text: str, scope: Scope, stack: tuple[str, ...]) -> None:
         if (path, scope) in self.seen:
-            return
+            return  # included twice (a diamond): its records are already there
         self.seen.add((path, scope))
         via = via_annotations(text)
         for number, line in logical_lines(text):
@@ -153,35 +177,13 @@ class _Run:
             self.read_options(path, number, line, scope, stack)
             return
         requirement = _OPTION_START.split(line, maxsplit=1)[0]
-        direct = via is None or any(v.startswith(("-r ", "-c ")) for v in via)
-        dep = self.requirement(requirement, Where(self.file.repo, path, number, scope, direct))
+        direct, parents = via_meaning(via)
+        dep = pip_requirement(requirement, Where(self.file.repo, path, number, scope, direct))
         if dep is None:
             return
         self.dependencies.append(dep)
-        for parent in via or ():
-            if not parent.startswith("-"):
-                parent_purl = purl(Ecosystem.PYPI, canonicalize_name(parent.split()[0]))
-                self.edges.append((parent_purl, dep.purl))
-
-    def requirement(self, text: str, where: Where) -> Dependency | None:
-        """A record for a requirement, or None for a local directory (the repository's own)."""
-        if "://" in text.split(" @ ", 1)[0] or text.startswith((".", "/", "file:", "~")):
-            return self.direct_reference(text, where)
-        return pep508_dependency(text, where)
-
-    def direct_reference(self, text: str, where: Where) -> Dependency | None:
-        egg = _EGG.search(text)
-        archive = _ARCHIVE.search(text.split("#", 1)[0])
-        name = egg.group(1) if egg else archive.group(1) if archive else None
-        if name is None:
-            if "://" in text and not text.startswith("file:"):
-                raise ManifestError(f"cannot tell the package name of {text!r} (add #egg=NAME)")
-            return None  # a local directory: the organization's own code
-        source = "path" if text.startswith((".", "/", "~")) else url_source(text)
-        return Dependency(
-            Ecosystem.PYPI, canonicalize_name(name), text, None, where.scope, where.direct,
-            where.repo, where.file, where.line, source=source,
-        )  # fmt: skip
+        for parent in parents:
+            self.edges.append((purl(Ecosystem.PYPI, canonicalize_name(parent)), dep.purl))
 
     def read_options(
         self, path: str, number: int, line: str, scope: Scope, stack: tuple[str, ...]
@@ -192,15 +194,18 @@ class _Run:
             raise ManifestError(f"cannot split option line: {exc}", number) from None
         while tokens:
             token = tokens.pop(0)
+            if not token.startswith("-"):
+                rest = " ".join([token, *tokens])
+                raise ManifestError(f"unexpected {rest!r} after pip options; ignored", number)
             option, value = _split_option(token, tokens)
             if option not in _VALUE_OPTIONS | _FLAG_OPTIONS:
-                raise ManifestError(f"unknown pip option {option!r}; line ignored", number)
+                raise ManifestError(f"unknown pip option {option!r}; rest of line ignored", number)
             if option in ("-r", "--requirement", "-c", "--constraint"):
                 constraint = option in ("-c", "--constraint")
                 self.include(path, number, value, scope, stack, constraint=constraint)
-            elif option in ("-e", "--editable"):
-                where = Where(self.file.repo, path, number, scope)
-                dep = self.requirement(value, where)
+            elif option in ("-e", "--editable") and is_url(value):
+                # pip edits only VCS checkouts and local directories; the latter are our own
+                dep = direct_reference(value, Where(self.file.repo, path, number, scope))
                 if dep is not None:
                     self.dependencies.append(dep)
 
@@ -208,11 +213,11 @@ class _Run:
         self, path: str, number: int, target: str, scope: Scope, stack: tuple[str, ...],
         *, constraint: bool,
     ) -> None:  # fmt: skip
-        if "://" in target:
+        if _URL.match(target):
             self.problem(path, number, f"remote requirements file {target} not fetched")
             return
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-        if joined.startswith("../") or joined == ".." or target.startswith("/"):
+        if joined.startswith("../") or joined == ".." or target.startswith(("/", "\\")):
             self.problem(path, number, f"include {target} leaves the audited tree; not read")
             return
         if joined in stack:
@@ -222,23 +227,28 @@ class _Run:
         if len(stack) >= _MAX_INCLUDE_DEPTH:
             self.problem(path, number, f"includes nested deeper than {_MAX_INCLUDE_DEPTH}")
             return
-        if constraint:
-            self.read_constraints(joined, path, number)
-        else:
-            self.read_file(joined, file_scope(joined) or scope, stack)
-
-    def read_constraints(self, path: str, parent: str, number: int) -> None:
-        try:
-            text = decode_text(self.file.read_related(path))
-        except (ManifestError, SourceError) as exc:
-            self.problem(parent, number, f"cannot read constraints file {path}: {exc}")
+        what = "constraints file" if constraint else "included file"
+        text = self.read_related(joined, path, number, what)
+        if text is None:
             return
+        if constraint:
+            self.read_constraints(joined, text)
+        else:
+            own = file_scope(self._in_repo(joined))
+            self.read_text(joined, text, own or scope, stack)
+
+    def _in_repo(self, path: str) -> str:
+        repo_path = self.file.repo_path.rstrip("/")
+        return path if repo_path in ("", ".") else path.removeprefix(repo_path + "/")
+
+    def read_constraints(self, path: str, text: str) -> None:
+        """Remember the versions a ``-c`` file pins; it adds no records of its own."""
         for line_number, line in logical_lines(text):
             if line.startswith("-"):
                 continue
             where = Where(self.file.repo, path, line_number, Scope.RUNTIME)
             try:
-                dep = self.requirement(_OPTION_START.split(line, maxsplit=1)[0], where)
+                dep = pip_requirement(_OPTION_START.split(line, maxsplit=1)[0], where)
             except ManifestError as exc:
                 self.problem(path, line_number, exc.message)
                 continue
