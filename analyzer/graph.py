@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import networkx as nx
+from packageurl import PackageURL
 
 from analyzer.model import Dependency, Repository, Scope
 
@@ -66,8 +67,14 @@ class DependencyGraph:
         """Record that package ``parent`` depends on package ``child`` (both purls)."""
         for purl in (parent, child):
             if purl not in self.nx:
-                name = purl.split("/", 1)[-1]
-                self.nx.add_node(purl, kind="package", name=name, ecosystem=purl[4:].split("/")[0])
+                parsed = PackageURL.from_string(purl)
+                separator = ":" if parsed.type == "maven" else "/"
+                name = (
+                    f"{parsed.namespace}{separator}{parsed.name}"
+                    if parsed.namespace
+                    else parsed.name
+                )
+                self._add_package(purl, name, parsed.type)
         if parent != child:
             self.nx.add_edge(parent, child, kind="depends")
 

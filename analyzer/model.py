@@ -40,6 +40,11 @@ class Ecosystem(StrEnum):
     PYPI = "pypi"
     NPM = "npm"
     CONDA = "conda"
+    MAVEN = "maven"  # namespace = group id, name = artifact id
+    CARGO = "cargo"
+    GOLANG = "golang"  # namespace = module path up to the last "/", name = the rest
+    GEM = "gem"
+    COMPOSER = "composer"  # namespace = vendor, name = package (both lowercase)
 
 
 @dataclass(frozen=True, order=True)
@@ -114,7 +119,11 @@ class Dependency:
 
     @property
     def display_name(self) -> str:
-        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+        """The name as its ecosystem writes it: ``@babel/core``, ``org.slf4j:slf4j-api``."""
+        if not self.namespace:
+            return self.name
+        separator = ":" if self.ecosystem is Ecosystem.MAVEN else "/"
+        return f"{self.namespace}{separator}{self.name}"
 
     def to_record(self) -> dict[str, Any]:
         return {

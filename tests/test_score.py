@@ -82,3 +82,11 @@ def test_package_edges_do_not_create_repository_uses() -> None:
     graph.add_package_edge(purl("requests"), purl("urllib3"))
     assert names(graph) == ["requests"]
     assert graph.dependents(purl("urllib3")) == [purl("requests")]
+
+
+def test_packages_known_only_from_edges_get_readable_names() -> None:
+    graph = build([])
+    graph.add_package_edge("pkg:npm/%40babel/core", "pkg:maven/org.slf4j/slf4j-api")
+    assert graph.package_name("pkg:npm/%40babel/core") == "@babel/core"
+    assert graph.package_name("pkg:maven/org.slf4j/slf4j-api") == "org.slf4j:slf4j-api"
+    assert graph.ecosystem("pkg:maven/org.slf4j/slf4j-api") == "maven"
