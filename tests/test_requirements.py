@@ -555,3 +555,20 @@ def test_archive_names_editables_and_odd_direct_references(parse_text: Parse) ->
             "'github.com:acme/python-formula.git==v1.0.1' is neither a URL nor a path",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("requirements.in", True),
+        ("dev.in", True),
+        ("requirements/anything.in", True),
+        ("test-requirements.txt", True),
+        ("MANIFEST.in", False),
+        ("Makefile.in", False),
+        ("config.h.in", False),
+        ("notes.txt", False),
+    ],
+)
+def test_which_files_are_requirements_files(path: str, expected: bool) -> None:
+    assert RequirementsParser().matches(PurePosixPath(path)) is expected

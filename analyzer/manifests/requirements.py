@@ -33,6 +33,10 @@ _VALUE_OPTIONS = frozenset(
 _FLAG_OPTIONS = frozenset(
     {"--no-index", "--pre", "--prefer-binary", "--require-hashes", "-Z", "--always-unzip"}
 )
+PIP_TOOLS_INPUTS = frozenset(
+    {"base", "main", "prod", "production", "runtime", "dev", "develop", "development", "test",
+     "tests", "testing", "docs", "doc", "lint", "typing", "ci", "local", "build", "constraints"}
+)  # fmt: skip
 _MAX_INCLUDE_DEPTH = 20
 
 
@@ -112,7 +116,11 @@ class RequirementsParser(ManifestParser):
         lowered = path.name.lower()
         if not lowered.endswith((".txt", ".in")):
             return False
-        return "requirements" in lowered or path.parent.name.lower() in ("requirements", "reqs")
+        if "requirements" in lowered or path.parent.name.lower() in ("requirements", "reqs"):
+            return True
+        # pip-tools inputs are often named after their purpose (dev.in); other *.in files
+        # (MANIFEST.in, Makefile.in, config.h.in) are templates, not requirements.
+        return lowered.endswith(".in") and lowered[:-3] in PIP_TOOLS_INPUTS
 
     def parse(self, file: ManifestFile) -> ParsedManifest:
         run = _Run(file)
