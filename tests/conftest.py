@@ -44,6 +44,14 @@ def pytest_configure(config: pytest.Config) -> None:
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True)
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads or writes the user's real HTTP cache."""
+    monkeypatch.setenv("FUNDSCOUT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 TreeWriter = Callable[[dict[str, str | bytes]], Path]
 
 

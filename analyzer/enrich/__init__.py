@@ -1,0 +1,46 @@
+"""Enrichment: signals about each package and its source repository from public APIs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from analyzer.enrich.client import Client, Endpoints
+from analyzer.enrich.interface import Provider, Subject
+from analyzer.enrich.npm import NpmProvider
+from analyzer.enrich.pypi import PypiProvider
+from analyzer.enrich.runner import Enrichment, Progress, Runner
+from analyzer.graph import DependencyGraph
+
+# Priority order: when two providers report the same signal, the earlier one is shown first.
+PROVIDERS: tuple[Provider, ...] = (PypiProvider(), NpmProvider())
+
+
+def provider_names() -> list[str]:
+    return [p.name for p in PROVIDERS]
+
+
+def subjects(graph: DependencyGraph) -> list[Subject]:
+    """Every third-party package of the graph, with the versions the organization uses."""
+    found = []
+    for purl in graph.packages():
+        if purl in graph.own_packages:
+            continue
+        versions = sorted(
+            {d.version for u in graph.usages(purl) for d in u.declarations if d.version}
+        )
+        found.append(
+            Subject(purl, graph.ecosystem(purl), graph.package_name(purl), tuple(versions))
+        )
+    return found
+
+
+def enrich(
+    graph: DependencyGraph,
+    client: Client,
+    providers: Sequence[Provider] = PROVIDERS,
+    progress: Progress | None = None,
+) -> Enrichment:
+    return Runner(providers, client).run(subjects(graph), progress)
+
+
+__all__ = ["PROVIDERS", "Client", "Endpoints", "Enrichment", "Provider", "Subject", "enrich"]
