@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from analyzer.errors import ManifestError
 from analyzer.manifests import parse_manifest
 from analyzer.manifests.pyproject import PyprojectParser
-from analyzer.manifests.pyproject_tools import locate
+from analyzer.manifests.pyproject_tool_reader import locate
 from analyzer.manifests.text import TextIndex
 from analyzer.model import ManifestFile, ParsedManifest
 

@@ -18,6 +18,7 @@ from analyzer.manifests.pep508 import (
     parse_requirement,
     requirement_dependency,
 )
+from analyzer.manifests.pyproject_tools import read_tool_tables  # Poetry, PDM, uv, Hatch
 from analyzer.manifests.text import TextIndex, decode_text
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Problem, Scope
 from analyzer.model import package_purl as purl
@@ -75,8 +76,6 @@ class PyprojectParser(ManifestParser):
         if isinstance(build, dict) and "requires" in build:
             anchor = reader.index.find_key("requires", reader.index.find_table("build-system"))
             reader.read_list(build["requires"], "build-system.requires", Scope.BUILD, anchor)
-        from analyzer.manifests.pyproject_tools import read_tool_tables  # Poetry, PDM, uv, Hatch
-
         tools = read_tool_tables(data, reader.index, file, reader.dependencies)
         reader.dependencies[:] = tools.dependencies
         reader.problems.extend(tools.problems)
