@@ -23,8 +23,6 @@ PARTNERS = frozenset(
      "gemfile", "build.gradle", "build.gradle.kts", "pom.xml", "go.mod"}
 )  # fmt: skip
 
-Key = tuple[str, str]  # (repo, directory)
-
 
 def _best(scopes: Iterable[Scope]) -> Scope:
     return max(scopes, key=lambda s: s.weight)
@@ -78,27 +76,41 @@ def _merge_group(manifests: list[ParsedManifest], locks: list[ParsedManifest]) -
         locks[index] = dataclasses.replace(parsed, dependencies=deps)
 
 
+def _partners(lock: ParsedManifest, candidates: list[tuple[int, ParsedManifest]]) -> list[int]:
+    """Manifests a lockfile completes: those beside it, and workspace members below it
+    (manifests that publish a package the lockfile lists as its own)."""
+    directory = posixpath.dirname(lock.file.path)
+    prefix = f"{directory}/" if directory else ""
+    own = set(lock.publishes)
+    chosen = []
+    for index, parsed in candidates:
+        here = posixpath.dirname(parsed.file.path)
+        if here == directory or (here.startswith(prefix) and own & set(parsed.publishes)):
+            chosen.append(index)
+    return chosen
+
+
 def merge_lockfiles(results: list[ParsedManifest]) -> list[ParsedManifest]:
     """Return ``results`` with every lockfile merged into its partner manifests, in order."""
-    groups: dict[Key, list[int]] = defaultdict(list)
+    by_repo: dict[str, list[int]] = defaultdict(list)
     for index, parsed in enumerate(results):
-        groups[(parsed.file.repo, posixpath.dirname(parsed.file.path))].append(index)
+        by_repo[parsed.file.repo].append(index)
     merged = list(results)
-    for indices in groups.values():
-        lock_ids = [i for i in indices if merged[i].lockfile]
-        manifest_ids = [
-            i
+    for indices in by_repo.values():
+        candidates = [
+            (i, merged[i])
             for i in indices
             if not merged[i].lockfile and posixpath.basename(merged[i].file.path) in PARTNERS
         ]
-        if not lock_ids or not manifest_ids:
-            continue
-        ecosystems = {d.ecosystem for i in lock_ids for d in merged[i].dependencies}
-        manifests = [merged[i] for i in manifest_ids]
-        locks = [merged[i] for i in lock_ids]
-        if not ecosystems & {d.ecosystem for m in manifests for d in m.dependencies}:
-            continue
-        _merge_group(manifests, locks)
-        for i, parsed in zip(manifest_ids + lock_ids, manifests + locks, strict=True):
-            merged[i] = parsed
+        for lock_id in (i for i in indices if merged[i].lockfile):
+            manifest_ids = _partners(merged[lock_id], candidates)
+            lock_ecosystems = {d.ecosystem for d in merged[lock_id].dependencies}
+            manifests = [merged[i] for i in manifest_ids]
+            if not lock_ecosystems & {d.ecosystem for m in manifests for d in m.dependencies}:
+                continue
+            locks = [merged[lock_id]]
+            _merge_group(manifests, locks)
+            for i, parsed in zip([*manifest_ids, lock_id], [*manifests, *locks], strict=True):
+                merged[i] = parsed
+            candidates = [(i, merged[i]) for i, _ in candidates]
     return merged

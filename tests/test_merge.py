@@ -69,3 +69,35 @@ def test_pinned_manifest_version_is_kept() -> None:
     manifest_out, lock_out = merge_lockfiles([manifest, locked])
     assert manifest_out.dependencies[0].version == "2.0.0"
     assert lock_out.dependencies == ()
+
+
+def test_workspace_members_below_the_lockfile_supply_scopes() -> None:
+    member = parsed(
+        "crates/app/Cargo.toml",
+        [
+            dep("serde", file="crates/app/Cargo.toml"),
+            dep("insta", file="crates/app/Cargo.toml", scope=Scope.DEV),
+        ],
+        publishes=(purl("app"),),
+    )
+    stranger = parsed("tools/Cargo.toml", [dep("insta", file="tools/Cargo.toml")])
+    locked = parsed(
+        "Cargo.lock",
+        [
+            dep("serde", version="1.0.200", file="Cargo.lock"),
+            dep("insta", version="1.39.0", file="Cargo.lock"),
+            dep("similar", version="2.5.0", direct=False, file="Cargo.lock"),
+        ],
+        lockfile=True,
+        edges=((purl("insta"), purl("similar")),),
+        publishes=(purl("app"),),
+    )
+    member_out, stranger_out, lock_out = merge_lockfiles([member, stranger, locked])
+    assert [(d.name, d.version, d.scope) for d in member_out.dependencies] == [
+        ("serde", "1.0.200", Scope.RUNTIME),
+        ("insta", "1.39.0", Scope.DEV),
+    ]
+    assert stranger_out == stranger  # not a member: publishes nothing the lockfile owns
+    assert [(d.name, d.direct, d.scope) for d in lock_out.dependencies] == [
+        ("similar", False, Scope.DEV)
+    ]
