@@ -3,8 +3,9 @@
 A lockfile knows every installed package and its exact version but rarely which ones the
 project asked for; the manifest next to it knows which are direct and in what scope. After
 merging, each manifest declaration carries the locked version, and the lockfile contributes
-only the transitive packages (``direct: false``), each with the most important scope of the
-direct dependencies that pull it in.
+the packages no partner manifest declares: transitive ones, each with the most important
+scope of the direct dependencies that pull it in, and those the lockfile itself marks as
+direct (members of a workspace whose manifests live elsewhere).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def _merge_group(manifests: list[ParsedManifest], locks: list[ParsedManifest]) -
     for index, parsed in enumerate(locks):
         reached = _transitive_scopes(direct, parsed.edges)
         deps = tuple(
-            dataclasses.replace(dep, direct=False, scope=reached.get(dep.purl, dep.scope))
+            dataclasses.replace(dep, scope=reached.get(dep.purl, dep.scope))
             for dep in parsed.dependencies
             if dep.purl not in declared
         )

@@ -101,3 +101,20 @@ def test_workspace_members_below_the_lockfile_supply_scopes() -> None:
     assert [(d.name, d.direct, d.scope) for d in lock_out.dependencies] == [
         ("similar", False, Scope.DEV)
     ]
+
+
+def test_lockfile_direct_marking_survives_for_undeclared_packages() -> None:
+    manifest = parsed("package.json", [dep("react", file="package.json")])
+    locked = lock(
+        [
+            dep("react", version="18.3.1", direct=True, file="yarn.lock"),
+            dep("lodash", version="4.17.21", direct=True, file="yarn.lock"),  # a member's
+            dep("loose-envify", version="1.4.0", direct=False, file="yarn.lock"),
+        ],
+        path="yarn.lock",
+    )
+    _, lock_out = merge_lockfiles([manifest, locked])
+    assert [(d.name, d.direct) for d in lock_out.dependencies] == [
+        ("lodash", True),
+        ("loose-envify", False),
+    ]
