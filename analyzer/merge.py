@@ -21,8 +21,13 @@ from analyzer.model import Dependency, ParsedManifest, Scope
 # them: they are often exported from the lockfile and would mark everything direct).
 PARTNERS = frozenset(
     {"pyproject.toml", "Pipfile", "package.json", "Cargo.toml", "composer.json", "Gemfile",
-     "gemfile", "build.gradle", "build.gradle.kts", "pom.xml", "go.mod"}
+     "gemfile", "gems.rb", "build.gradle", "build.gradle.kts", "pom.xml", "go.mod"}
 )  # fmt: skip
+
+
+def is_partner(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name in PARTNERS or name.endswith(".gemspec")
 
 
 def _best(scopes: Iterable[Scope]) -> Scope:
@@ -101,7 +106,7 @@ def merge_lockfiles(results: list[ParsedManifest]) -> list[ParsedManifest]:
         candidates = [
             (i, merged[i])
             for i in indices
-            if not merged[i].lockfile and posixpath.basename(merged[i].file.path) in PARTNERS
+            if not merged[i].lockfile and is_partner(merged[i].file.path)
         ]
         for lock_id in (i for i in indices if merged[i].lockfile):
             manifest_ids = _partners(merged[lock_id], candidates)

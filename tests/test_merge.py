@@ -118,3 +118,10 @@ def test_lockfile_direct_marking_survives_for_undeclared_packages() -> None:
         ("lodash", True),
         ("loose-envify", False),
     ]
+
+
+def test_a_gemspec_is_completed_by_the_lockfile_beside_it() -> None:
+    spec = parsed("acme.gemspec", [dep("rack", file="acme.gemspec")])
+    locked = lock([dep("rack", version="3.1.8", file="Gemfile.lock")], path="Gemfile.lock")
+    spec_out, _ = merge_lockfiles([spec, locked])
+    assert spec_out.dependencies[0].version == "3.1.8"
