@@ -96,6 +96,32 @@ def _partners(lock: ParsedManifest, candidates: list[tuple[int, ParsedManifest]]
     return chosen
 
 
+def _is_catalog(path: str) -> bool:
+    return path.endswith(".versions.toml")
+
+
+def _is_build_script(path: str) -> bool:
+    return posixpath.basename(path) in ("build.gradle", "build.gradle.kts")
+
+
+def defer_catalogs(results: list[ParsedManifest]) -> list[ParsedManifest]:
+    """Drop a Gradle catalog's entry when a build script of the same repository declares that
+    library: the script says how it is used (``testImplementation``), the catalog only that
+    it may be."""
+    declared: dict[str, set[str]] = defaultdict(set)
+    for parsed in results:
+        if _is_build_script(parsed.file.path):
+            declared[parsed.file.repo].update(d.purl for d in parsed.dependencies)
+    merged = []
+    for parsed in results:
+        used = declared.get(parsed.file.repo)
+        if used and _is_catalog(parsed.file.path):
+            kept = tuple(d for d in parsed.dependencies if d.purl not in used)
+            parsed = dataclasses.replace(parsed, dependencies=kept)
+        merged.append(parsed)
+    return merged
+
+
 def merge_lockfiles(results: list[ParsedManifest]) -> list[ParsedManifest]:
     """Return ``results`` with every lockfile merged into its partner manifests, in order."""
     by_repo: dict[str, list[int]] = defaultdict(list)

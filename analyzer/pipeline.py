@@ -10,12 +10,15 @@ from pathlib import Path
 
 from analyzer import __version__
 from analyzer.config import Config
+from analyzer.enrich.runner import Enrichment
 from analyzer.graph import DependencyGraph
 from analyzer.manifests import is_manifest, parse_manifest
-from analyzer.merge import merge_lockfiles
+from analyzer.manifests.sbom import parse_sbom
+from analyzer.merge import defer_catalogs, merge_lockfiles
 from analyzer.model import Dependency, ManifestFile, Problem, Repository
 from analyzer.score.reliance import Ranking, rank
 from analyzer.sources import LocalSource
+from analyzer.sources.sbom import SbomSource
 
 Progress = Callable[[int, int], None]
 
@@ -42,6 +45,7 @@ class AuditResult:
     ranking: Ranking
     generated_at: str
     version: str = __version__
+    enrichment: Enrichment | None = None  # None: lookups were turned off
 
 
 def generated_at() -> str:
@@ -51,9 +55,18 @@ def generated_at() -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def collect(paths: Sequence[Path], config: Config, progress: Progress | None = None) -> Collection:
-    """Scan every root and parse every manifest; raises SourceError for an unusable root."""
-    collection = Collection(roots=[str(p) for p in paths])
+def collect(
+    paths: Sequence[Path],
+    config: Config,
+    progress: Progress | None = None,
+    sboms: Sequence[Path] = (),
+) -> Collection:
+    """Scan every root and SBOM file and parse every manifest.
+
+    Raises SourceError for an unusable root or SBOM file. Each SBOM is a repository of its
+    own, read by the SBOM parser whatever the file is called.
+    """
+    collection = Collection(roots=[str(p) for p in (*paths, *sboms)])
     for root in paths:
         prefix = f"{Path(os.path.realpath(root)).name}/" if len(paths) > 1 else ""
         source = LocalSource(
@@ -67,14 +80,21 @@ def collect(paths: Sequence[Path], config: Config, progress: Progress | None = N
         collection.repositories.extend(scan.repositories)
         collection.manifests.extend(scan.manifests)
         collection.problems.extend(scan.problems)
+    sbom_files: set[ManifestFile] = set()
+    if sboms:
+        taken = (repo.name for repo in collection.repositories)
+        scan = SbomSource(sboms, max_file_size=config.max_file_size, taken=taken).scan()
+        collection.repositories.extend(scan.repositories)
+        collection.manifests.extend(scan.manifests)
+        sbom_files.update(scan.manifests)
     total = len(collection.manifests)
     results = []
     for done, file in enumerate(collection.manifests, 1):
-        results.append(parse_manifest(file))
+        results.append(parse_sbom(file) if file in sbom_files else parse_manifest(file))
         if progress:
             progress(done, total)
     seen: dict[Dependency, None] = {}
-    for parsed in merge_lockfiles(results):
+    for parsed in merge_lockfiles(defer_catalogs(results)):
         seen.update(dict.fromkeys(parsed.dependencies))
         collection.problems.extend(parsed.problems)
         collection.edges.extend(parsed.edges)
@@ -97,7 +117,18 @@ def build_graph(collection: Collection) -> DependencyGraph:
     return graph
 
 
-def audit(paths: Sequence[Path], config: Config, progress: Progress | None = None) -> AuditResult:
-    collection = collect(paths, config, progress)
+Enricher = Callable[[DependencyGraph, Progress | None], Enrichment]
+
+
+def audit(
+    paths: Sequence[Path],
+    config: Config,
+    progress: Progress | None = None,
+    sboms: Sequence[Path] = (),
+    enricher: Enricher | None = None,
+    enrich_progress: Progress | None = None,
+) -> AuditResult:
+    collection = collect(paths, config, progress, sboms)
     graph = build_graph(collection)
-    return AuditResult(collection, graph, rank(graph), generated_at())
+    enrichment = enricher(graph, enrich_progress) if enricher and collection.manifests else None
+    return AuditResult(collection, graph, rank(graph), generated_at(), enrichment=enrichment)

@@ -1,5 +1,5 @@
-from analyzer.merge import merge_lockfiles
-from analyzer.model import Scope
+from analyzer.merge import defer_catalogs, merge_lockfiles
+from analyzer.model import Ecosystem, Scope
 from tests.helpers import dep, parsed, purl
 
 
@@ -125,3 +125,25 @@ def test_a_gemspec_is_completed_by_the_lockfile_beside_it() -> None:
     locked = lock([dep("rack", version="3.1.8", file="Gemfile.lock")], path="Gemfile.lock")
     spec_out, _ = merge_lockfiles([spec, locked])
     assert spec_out.dependencies[0].version == "3.1.8"
+
+
+def test_build_scripts_decide_over_the_gradle_catalog() -> None:
+    junit = {"namespace": "junit", "ecosystem": Ecosystem.MAVEN}
+    catalog = parsed(
+        "gradle/libs.versions.toml",
+        [dep("junit", file="gradle/libs.versions.toml", **junit),
+         dep("unused", file="gradle/libs.versions.toml", **junit)],
+    )  # fmt: skip
+    script = parsed(
+        "app/build.gradle.kts",
+        [dep("junit", file="app/build.gradle.kts", scope=Scope.TEST, **junit)],
+    )
+    other_repo = parsed(
+        "gradle/libs.versions.toml",
+        [dep("junit", file="gradle/libs.versions.toml", **junit)],
+        repo="other",
+    )
+    catalog_out, script_out, other_out = defer_catalogs([catalog, script, other_repo])
+    assert [d.name for d in catalog_out.dependencies] == ["unused"]
+    assert script_out == script
+    assert other_out == other_repo

@@ -42,9 +42,19 @@ def fail(message: str, code: ExitCode) -> NoReturn:
 PathsArg = Annotated[
     list[Path] | None,
     typer.Argument(
-        help="Repositories, or directories of repositories. Default: the current directory.",
+        help="Repositories, or directories of repositories. "
+        "Default: the current directory, unless --sbom is given.",
         show_default=False,
         readable=False,  # checked by check_paths, which names the path in a one-line error
+    ),
+]
+SbomOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--sbom",
+        metavar="FILE",
+        help="A CycloneDX or SPDX JSON SBOM to audit as one repository; repeatable.",
+        show_default=False,
     ),
 ]
 ConfigOpt = Annotated[
@@ -61,11 +71,15 @@ MaxSizeOpt = Annotated[
 ]
 
 
-def check_paths(paths: list[Path] | None) -> list[Path]:
-    """The roots to audit; a missing, non-directory or unreadable path is a usage error."""
+def check_paths(paths: list[Path] | None, *, sboms: list[Path] | None = None) -> list[Path]:
+    """The roots to audit; a missing, non-directory or unreadable path is a usage error.
+
+    No PATH means the current directory, unless SBOM files are given: then only they are
+    audited.
+    """
     roots: list[Path] = []
     seen: set[str] = set()
-    for root in paths or [Path(".")]:
+    for root in paths or ([] if sboms else [Path(".")]):
         # The same directory given twice would count its repositories twice.
         if (real := os.path.realpath(root)) not in seen:
             seen.add(real)

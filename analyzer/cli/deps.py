@@ -18,6 +18,7 @@ from analyzer.cli.common import (
     ExitCode,
     MaxSizeOpt,
     PathsArg,
+    SbomOpt,
     check_paths,
     fail,
     finish,
@@ -57,6 +58,7 @@ def render_table(collection: pipeline.Collection) -> None:
 @app.command()
 def deps(
     paths: PathsArg = None,
+    sbom: SbomOpt = None,
     output: Annotated[
         DepsFormat, typer.Option("--format", "-f", help="json (the contract) or table.")
     ] = DepsFormat.JSON,
@@ -68,10 +70,10 @@ def deps(
     ] = False,
 ) -> None:
     """Print every declared or locked dependency, with its file and line."""
-    roots = check_paths(paths)
+    roots = check_paths(paths, sboms=sbom)
     config = make_config(config_path, exclude, max_file_size)
     try:
-        collection = pipeline.collect(roots, config)
+        collection = pipeline.collect(roots, config, None, sbom or ())
     except SourceError as exc:
         fail(str(exc), ExitCode.USAGE)
     except KeyboardInterrupt:

@@ -4,21 +4,36 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from analyzer.errors import ManifestError, SourceError
+from analyzer.manifests.cargo import CargoParser
+from analyzer.manifests.cargo_lock import CargoLockParser
+from analyzer.manifests.composer import ComposerJsonParser
+from analyzer.manifests.composer_lock import ComposerLockParser
 from analyzer.manifests.conda import CondaParser
-from analyzer.manifests.interface import ManifestParser
+from analyzer.manifests.gemfile import GemfileParser, GemspecParser
+from analyzer.manifests.gemfile_lock import GemfileLockParser
+from analyzer.manifests.go_mod import GoModParser
+from analyzer.manifests.gradle_build import GradleBuildParser
+from analyzer.manifests.gradle_catalog import GradleCatalogParser
+from analyzer.manifests.gradle_lock import GradleLockParser
+from analyzer.manifests.interface import ManifestParser, parse_safely
+from analyzer.manifests.maven import MavenParser
+from analyzer.manifests.npm_lock import NpmLockParser
 from analyzer.manifests.package_json import PackageJsonParser
 from analyzer.manifests.pdm_lock import PdmLockParser
 from analyzer.manifests.pipfile import PipfileParser
 from analyzer.manifests.pipfile_lock import PipfileLockParser
+from analyzer.manifests.pnpm_lock import PnpmLockParser
 from analyzer.manifests.poetry_lock import PoetryLockParser
 from analyzer.manifests.pylock import PylockParser
 from analyzer.manifests.pyproject import PyprojectParser
 from analyzer.manifests.requirements import RequirementsParser
+from analyzer.manifests.sbom import SbomParser
+from analyzer.manifests.sbt import SbtParser
 from analyzer.manifests.setup_cfg import SetupCfgParser
 from analyzer.manifests.setup_py import SetupPyParser
 from analyzer.manifests.uv_lock import UvLockParser
-from analyzer.model import ManifestFile, ParsedManifest, Problem
+from analyzer.manifests.yarn_lock import YarnLockParser
+from analyzer.model import ManifestFile, ParsedManifest
 
 PARSERS: tuple[ManifestParser, ...] = (
     RequirementsParser(),
@@ -33,6 +48,23 @@ PARSERS: tuple[ManifestParser, ...] = (
     PipfileParser(),
     PipfileLockParser(),
     CondaParser(),
+    SbomParser(),
+    CargoParser(),
+    CargoLockParser(),
+    GoModParser(),
+    MavenParser(),
+    GemfileParser(),
+    GemspecParser(),
+    GemfileLockParser(),
+    ComposerJsonParser(),
+    ComposerLockParser(),
+    YarnLockParser(),
+    NpmLockParser(),
+    PnpmLockParser(),
+    GradleBuildParser(),
+    GradleCatalogParser(),
+    GradleLockParser(),
+    SbtParser(),
 )
 
 
@@ -54,18 +86,7 @@ def parse_manifest(file: ManifestFile) -> ParsedManifest:
     parser = parser_for(file.path)
     if parser is None:
         return ParsedManifest(file)
-    try:
-        return parser.parse(file)
-    except ManifestError as exc:
-        problem = Problem(file.path, exc.line, exc.message, file.repo)
-    except SourceError as exc:
-        problem = Problem(file.path, None, str(exc).removeprefix(f"{file.path}: "), file.repo)
-    except RecursionError:
-        problem = Problem(file.path, None, "nested too deeply to read", file.repo)
-    except Exception as exc:  # a parser bug must not stop the audit; it is reported instead
-        message = f"internal error in the {parser.name} parser ({type(exc).__name__}: {exc})"
-        problem = Problem(file.path, None, message, file.repo)
-    return ParsedManifest(file, problems=(problem,))
+    return parse_safely(file, parser.name, parser.parse)
 
 
 __all__ = ["PARSERS", "ManifestParser", "is_manifest", "parse_manifest", "parser_for"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-from analyzer.model import ManifestFile, ParsedManifest, Scope
+from analyzer.errors import ManifestError, SourceError
+from analyzer.model import ManifestFile, ParsedManifest, Problem, Scope
 
 
 class ManifestParser(ABC):
@@ -45,3 +47,21 @@ def scope_hint(name: str) -> Scope | None:
         if words & vocabulary:
             return scope
     return None
+
+
+def parse_safely(
+    file: ManifestFile, label: str, read: Callable[[ManifestFile], ParsedManifest]
+) -> ParsedManifest:
+    """Run ``read``; every failure becomes one problem record instead of an exception."""
+    try:
+        return read(file)
+    except ManifestError as exc:
+        problem = Problem(file.path, exc.line, exc.message, file.repo)
+    except SourceError as exc:
+        problem = Problem(file.path, None, str(exc).removeprefix(f"{file.path}: "), file.repo)
+    except RecursionError:
+        problem = Problem(file.path, None, "nested too deeply to read", file.repo)
+    except Exception as exc:  # a parser bug must not stop the audit; it is reported instead
+        message = f"internal error in the {label} parser ({type(exc).__name__}: {exc})"
+        problem = Problem(file.path, None, message, file.repo)
+    return ParsedManifest(file, problems=(problem,))
