@@ -17,7 +17,7 @@ from analyzer.errors import ConfigError
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 FORMATS = ("md", "json")
-KEYS = ("exclude", "max-file-size", "out", "formats", "top")
+ENDPOINT_KEYS = ("pypi", "npm", "github-api", "github-graphql", "depsdev", "ecosystems", "osv")
 # "10MB" is SI (10,000,000 bytes), "10MiB" binary; the B may be left out ("10M", "512Ki").
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmg])(i?)b?|b)?\s*$", re.IGNORECASE)
 _POWERS = {"k": 1, "m": 2, "g": 3}
@@ -32,6 +32,13 @@ class Config:
     out: str = "reports"
     formats: tuple[str, ...] = FORMATS
     top: int = 10
+    enrich: bool = True  # look packages up in public APIs
+    offline: bool = False  # answer from the HTTP cache only
+    cache_dir: str | None = None  # default: FUNDSCOUT_CACHE_DIR, else the user cache dir
+    max_wait: float = 60.0  # longest rate-limit wait, in seconds, before a source is dropped
+    providers: tuple[str, ...] | None = None  # None: every provider
+    github_token_env: str | None = None  # None: GITHUB_TOKEN, then GH_TOKEN
+    endpoints: tuple[tuple[str, str], ...] = ()  # (Endpoints field, URL) overrides
     source: str | None = field(default=None, compare=False)  # where it was read from
 
     def with_overrides(self, **values: Any) -> Config:
@@ -77,29 +84,80 @@ def _string_list(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _positive_int(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{where}: expected a positive integer")
+    return value
+
+
+def _seconds(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{where}: expected a number of seconds")
+    return float(value)
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: expected true or false")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: expected a non-empty string")
+    return value.strip()
+
+
+def _directory(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: expected a directory path")
+    return value
+
+
+def _endpoints(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """``[tool.fundscout.endpoints]``: service name -> base URL (http or https)."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a table of service = URL")
+    pairs = []
+    for name, url in value.items():
+        if name not in ENDPOINT_KEYS:
+            close = difflib.get_close_matches(name, ENDPOINT_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{where}.{name}: unknown service{hint}")
+        if not isinstance(url, str) or not re.match(r"^https?://[^\s]+$", url):
+            raise ConfigError(f"{where}.{name}: expected an http(s) URL")
+        pairs.append((name.replace("-", "_"), url))
+    return tuple(pairs)
+
+
+# key -> (Config field, validator)
+VALIDATORS: dict[str, tuple[str, Any]] = {
+    "exclude": ("exclude", lambda v, w: _string_list(v, w)),
+    "max-file-size": ("max_file_size", lambda v, w: parse_size(v, w)),
+    "out": ("out", _directory),
+    "formats": ("formats", lambda v, w: parse_formats(v, w)),
+    "top": ("top", _positive_int),
+    "enrich": ("enrich", _flag),
+    "offline": ("offline", _flag),
+    "cache-dir": ("cache_dir", _directory),
+    "max-wait": ("max_wait", _seconds),
+    "providers": ("providers", lambda v, w: _string_list(v, w)),
+    "github-token-env": ("github_token_env", _text),
+    "endpoints": ("endpoints", _endpoints),
+}
+KEYS = tuple(VALIDATORS)
+
+
 def from_table(table: dict[str, Any], origin: str) -> Config:
     """Validate one ``[tool.fundscout]`` table."""
     values: dict[str, Any] = {"source": origin}
     for key, value in table.items():
-        where = f"{origin}: {key}"
-        if key == "exclude":
-            values["exclude"] = _string_list(value, where)
-        elif key == "max-file-size":
-            values["max_file_size"] = parse_size(value, where)
-        elif key == "out":
-            if not isinstance(value, str) or not value:
-                raise ConfigError(f"{where}: expected a directory path")
-            values["out"] = value
-        elif key == "formats":
-            values["formats"] = parse_formats(value, where)
-        elif key == "top":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"{where}: expected a positive integer")
-            values["top"] = value
-        else:
+        if key not in VALIDATORS:
             close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"{origin}: unknown key {key!r}{hint}")
+        name, validate = VALIDATORS[key]
+        values[name] = validate(value, f"{origin}: {key}")
     return Config(**values)
 
 

@@ -115,6 +115,7 @@ def make_session(
             expire_after=24 * 3600,
             urls_expire_after=expires,
             allowable_methods=("GET", "HEAD", "POST"),  # POST: GraphQL and batch queries
+            allowable_codes=(200, 203, 300, 301, 308, 404, 410),  # "not found" is an answer too
             stale_if_error=True,
         )
     else:

@@ -17,7 +17,7 @@ _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 
 
-class NetworkBlockedError(RuntimeError):
+class NetworkBlockedError(ConnectionRefusedError):
     """Raised when a test tries to reach anything but loopback."""
 
 
@@ -48,8 +48,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def _isolated_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No test reads or writes the user's real HTTP cache."""
+    """No test reads or writes the user's real HTTP cache, and commands run offline unless a
+    test serves the APIs itself (then it removes FUNDSCOUT_OFFLINE)."""
     monkeypatch.setenv("FUNDSCOUT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("FUNDSCOUT_OFFLINE", "1")
 
 
 TreeWriter = Callable[[dict[str, str | bytes]], Path]

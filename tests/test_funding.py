@@ -84,3 +84,8 @@ def test_dedupe_by_payee_keeps_first_source() -> None:
         FundingLink("custom", None, "https://example.org", "npm"),
     ]
     assert [link.source for link in dedupe(links)] == ["pypi", "npm"]
+
+
+def test_urls_the_parser_refuses_are_dropped_not_raised() -> None:
+    assert from_url("http://[x", "npm") is None
+    assert from_url("https://[::1", "pypi") is None

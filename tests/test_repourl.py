@@ -52,3 +52,7 @@ def test_slug() -> None:
 def test_any_text_gives_none_or_an_https_url(text: str) -> None:
     result = normalize_repo_url(text)
     assert result is None or (result.startswith("https://") and " " not in result.strip())
+
+
+def test_urls_the_parser_refuses_are_none() -> None:
+    assert normalize_repo_url("http://[x/owner/repo") is None

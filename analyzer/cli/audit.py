@@ -11,17 +11,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from analyzer import pipeline
 from analyzer.cli import app
+from analyzer.cli import network as net
 from analyzer.cli.common import (
     ConfigOpt,
     ExcludeOpt,
     ExitCode,
     MaxSizeOpt,
     PathsArg,
+    SbomOpt,
     check_paths,
     err_console,
     fail,
@@ -34,19 +36,26 @@ from analyzer.report import ReportFormat, write_reports
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[pipeline.Progress | None]:
-    """A transient progress bar on stderr, only for an interactive terminal."""
+def progress_bars(enabled: bool) -> Iterator[tuple[pipeline.Progress | None, ...]]:
+    """Transient progress bars on stderr (reading, looking up), only for a terminal."""
     if not enabled or not err_console.is_terminal:
-        yield None
+        yield (None, None)
         return
-    columns = (TextColumn("Reading manifests"), BarColumn(), MofNCompleteColumn())
+    columns = (
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )  # fmt: skip
     with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("parse", total=None)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def tracker(label: str) -> pipeline.Progress:
+            task = bar.add_task(label, total=None)
 
-        yield update
+            def update(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            return update
+
+        yield (tracker("Reading manifests"), tracker("Looking up packages"))
 
 
 def print_summary(result: pipeline.AuditResult, written: list[Path], top: int) -> None:
@@ -105,6 +114,7 @@ def exclude_report_folder(config: Config, roots: Sequence[Path]) -> Config:
 @app.command()
 def audit(
     paths: PathsArg = None,
+    sbom: SbomOpt = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Report folder (default: reports/).")
     ] = None,
@@ -119,9 +129,22 @@ def audit(
     strict: Annotated[
         bool, typer.Option(help=f"Exit {int(ExitCode.PARTIAL)} when any file was unreadable.")
     ] = False,
+    no_enrich: net.NoEnrichOpt = False,
+    offline: net.OfflineOpt = False,
+    cache_dir: net.CacheDirOpt = None,
+    max_wait: net.MaxWaitOpt = None,
+    github_token_env: net.TokenEnvOpt = None,
+    providers: net.ProvidersOpt = None,
+    pypi_url: net.PypiUrlOpt = None,
+    npm_url: net.NpmUrlOpt = None,
+    github_api_url: net.GithubApiUrlOpt = None,
+    github_graphql_url: net.GithubGraphqlUrlOpt = None,
+    depsdev_url: net.DepsdevUrlOpt = None,
+    ecosystems_url: net.EcosystemsUrlOpt = None,
+    osv_url: net.OsvUrlOpt = None,
 ) -> None:
     """Audit repositories and write funding-priority reports."""
-    roots = check_paths(paths)
+    roots = check_paths(paths, sboms=sbom)
     config = make_config(config_path, exclude, max_file_size)
     try:
         chosen = parse_formats(formats, "--format") if formats else config.formats
@@ -129,9 +152,17 @@ def audit(
         fail(str(exc), ExitCode.USAGE)
     config = config.with_overrides(out=str(out) if out else None, top=top, formats=chosen)
     config = exclude_report_folder(config, roots)
+    config = net.network_config(
+        config, no_enrich=no_enrich, offline=offline, cache_dir=cache_dir, max_wait=max_wait,
+        token_env=github_token_env, providers=providers,
+    )  # fmt: skip
+    urls = {"pypi": pypi_url, "npm": npm_url, "github_api": github_api_url,
+            "github_graphql": github_graphql_url, "depsdev": depsdev_url,
+            "ecosystems": ecosystems_url, "osv": osv_url}  # fmt: skip
+    enricher = net.ConfiguredEnricher(config, urls) if config.enrich else None
     try:
-        with progress_bar(not quiet) as progress:
-            result = pipeline.audit(roots, config, progress)
+        with progress_bars(not quiet) as (reading, looking_up):
+            result = pipeline.audit(roots, config, reading, sbom or (), enricher, looking_up)
     except SourceError as exc:
         fail(str(exc), ExitCode.USAGE)
     except KeyboardInterrupt:

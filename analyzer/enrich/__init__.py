@@ -5,18 +5,46 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from analyzer.enrich.client import Client, Endpoints
+from analyzer.enrich.depsdev import DepsdevProvider
+from analyzer.enrich.ecosystems import EcosystemsProvider
+from analyzer.enrich.github import GithubProvider
 from analyzer.enrich.interface import Provider, Subject
 from analyzer.enrich.npm import NpmProvider
 from analyzer.enrich.pypi import PypiProvider
 from analyzer.enrich.runner import Enrichment, Progress, Runner
+from analyzer.enrich.vulnerabilities import VulnerabilitiesProvider
 from analyzer.graph import DependencyGraph
 
 # Priority order: when two providers report the same signal, the earlier one is shown first.
-PROVIDERS: tuple[Provider, ...] = (PypiProvider(), NpmProvider())
+PROVIDERS: tuple[Provider, ...] = (
+    PypiProvider(),
+    NpmProvider(),
+    DepsdevProvider(),
+    EcosystemsProvider(),
+    VulnerabilitiesProvider(),
+    GithubProvider(),
+)
 
 
 def provider_names() -> list[str]:
     return [p.name for p in PROVIDERS]
+
+
+def select_providers(
+    names: Sequence[str] | None = None, github_token_env: str | None = None
+) -> list[Provider]:
+    """The providers to run, in priority order; ValueError names an unknown one."""
+    known = provider_names()
+    unknown = [n for n in names or () if n not in known]
+    if unknown:
+        raise ValueError(f"unknown provider {unknown[0]!r}; choose from {', '.join(known)}")
+    chosen = [p for p in PROVIDERS if names is None or p.name in names]
+    if github_token_env:
+        chosen = [
+            GithubProvider(token_env=github_token_env) if isinstance(p, GithubProvider) else p
+            for p in chosen
+        ]
+    return chosen
 
 
 def subjects(graph: DependencyGraph) -> list[Subject]:
@@ -43,4 +71,14 @@ def enrich(
     return Runner(providers, client).run(subjects(graph), progress)
 
 
-__all__ = ["PROVIDERS", "Client", "Endpoints", "Enrichment", "Provider", "Subject", "enrich"]
+__all__ = [
+    "PROVIDERS",
+    "Client",
+    "Endpoints",
+    "Enrichment",
+    "Progress",
+    "Provider",
+    "Subject",
+    "enrich",
+    "select_providers",
+]

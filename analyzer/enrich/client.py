@@ -70,9 +70,12 @@ class Endpoints:
 
 def public_url(url: str) -> str:
     """The URL without query or credentials, safe for messages."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an unparsable URL)"
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
@@ -100,10 +103,10 @@ class Client:
             return self.statuses.setdefault(source, SourceStatus(source))
 
     def note(self, source: str, message: str) -> None:
-        """Remember a per-key failure; the first few are kept for the report."""
+        """Remember a per-key failure once; the first few distinct ones reach the report."""
         status = self.status(source)
         with self._lock:
-            if len(status.notes) < 20:
+            if len(status.notes) < 20 and message not in status.notes:
                 status.notes.append(message)
 
     def call(
@@ -133,11 +136,12 @@ class Client:
                 except requests.RequestException as exc:
                     reason = type(exc).__name__
                     raise SourceUnavailableError(f"{public_url(url)}: {reason}") from None
+            if self.settings.offline and response.status_code == 504:
+                self.note(source, "not in the cache (offline)")
+                return None
             with self._lock:
                 status.requests += 1
                 status.from_cache += bool(getattr(response, "from_cache", False))
-            if self.settings.offline and response.status_code == 504:
-                return None
             if attempt == 1 and self._rate_limited(url, response):
                 continue
             return self._check(url, response)
@@ -149,7 +153,7 @@ class Client:
         if response.status_code not in (403, 429) or remaining != "0":
             return False
         reset = response.headers.get("X-RateLimit-Reset", "")
-        until = float(reset) if reset.isdigit() else time.time() + 60
+        until = int(reset) if reset.isascii() and reset.isdigit() else time.time() + 60
         if not self.gate.pause(url, until):
             wait = int(until - time.time())
             raise SourceUnavailableError(
@@ -163,9 +167,12 @@ class Client:
         if code in (404, 410):
             return None
         if code in (401, 403):
-            raise SourceUnavailableError(f"{public_url(url)}: HTTP {code} (check the token)")
+            message = f"{public_url(url)}: HTTP {code} (check the token)"
+            raise SourceUnavailableError(message, status=code)
         if code == 429 or code >= 500:
-            raise SourceUnavailableError(f"{public_url(url)}: HTTP {code} after retries")
+            raise SourceUnavailableError(
+                f"{public_url(url)}: HTTP {code} after retries", status=code
+            )
         if code >= 400 or code < 200:
             raise BadResponseError(f"{public_url(url)}: HTTP {code}")
         return response
@@ -178,6 +185,23 @@ class Client:
     def post_json(self, source: str, url: str, payload: Any, **kwargs: Any) -> Any:
         response = self.call(source, "POST", url, payload=payload, **kwargs)
         return None if response is None else decode_json(url, response)
+
+    def documents(
+        self, source: str, items: Iterable[T], url_of: Callable[[T], str], expire: float
+    ) -> Iterator[tuple[T, Any]]:
+        """GET one JSON document per item, concurrently; yields (item, document) for every
+        item that answered. A bad answer is noted and leaves only that item unknown."""
+
+        def one(item: T) -> tuple[T, Any]:
+            try:
+                return item, self.get_json(source, url_of(item), expire=expire)
+            except BadResponseError as exc:
+                self.note(source, str(exc))
+                return item, None
+
+        for item, document in self.map(items, one):
+            if document is not None:
+                yield item, document
 
     def map(
         self, items: Iterable[T], work: Callable[[T], R], workers: int | None = None

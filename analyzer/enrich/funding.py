@@ -89,10 +89,14 @@ def from_url(url: Any, source: str) -> FundingLink | None:
     if not isinstance(url, str) or len(url) > _MAX_URL:
         return None
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # "http://[x" and other hostile spellings
         return None
-    host = parts.hostname.lower().removeprefix("www.")
+    if parts.scheme not in ("http", "https") or not hostname:
+        return None
+    host = hostname.lower().removeprefix("www.")
     platform = PLATFORMS.get(host)
     segments = [s for s in parts.path.split("/") if s]
     account = _account(host, segments) if platform else None

@@ -91,6 +91,10 @@ class BadResponseError(ProviderError):
 class SourceUnavailableError(ProviderError):
     """The whole source is unreachable or refuses us (rate limit beyond --max-wait, 401)."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status that decided it, when there was one
+
 
 @dataclass
 class SourceStatus:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from analyzer.enrich import funding
 from analyzer.enrich.client import Client
-from analyzer.enrich.interface import BadResponseError, Finding, Provider, Signal, Subject
+from analyzer.enrich.interface import Finding, Provider, Signal, Subject
 from analyzer.enrich.releases import release_signals
 from analyzer.enrich.repourl import normalize_repo_url
 
@@ -62,22 +62,12 @@ class NpmProvider(Provider):
         return ecosystem == "npm"
 
     def fetch(self, items: Sequence[Subject], client: Client) -> Iterator[Finding]:
-        def one(item: Subject) -> Finding | None:
-            url = document_url(client.endpoints.npm, item.name)
-            try:
-                document = client.get_json(self.name, url, expire=EXPIRE)
-            except BadResponseError as exc:
-                client.note(self.name, str(exc))
-                return None
-            if not isinstance(document, Mapping) or not isinstance(
-                document.get("versions"), Mapping
-            ):
-                return None
-            return self.read(item, document, client.fetched_at)
+        def url(item: Subject) -> str:
+            return document_url(client.endpoints.npm, item.name)
 
-        for finding in client.map(items, one):
-            if finding is not None:
-                yield finding
+        for item, document in client.documents(self.name, items, url, EXPIRE):
+            if isinstance(document, Mapping) and isinstance(document.get("versions"), Mapping):
+                yield self.read(item, document, client.fetched_at)
 
     def read(self, item: Subject, document: Mapping[str, Any], fetched_at: str) -> Finding:
         tags = document.get("dist-tags")

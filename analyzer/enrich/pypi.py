@@ -15,7 +15,6 @@ from urllib.parse import quote
 from analyzer.enrich import funding
 from analyzer.enrich.client import Client
 from analyzer.enrich.interface import (
-    BadResponseError,
     Finding,
     FundingLink,
     Provider,
@@ -100,20 +99,12 @@ class PypiProvider(Provider):
         return ecosystem == "pypi"
 
     def fetch(self, items: Sequence[Subject], client: Client) -> Iterator[Finding]:
-        def one(item: Subject) -> Finding | None:
-            url = f"{client.endpoints.pypi}/pypi/{quote(item.name, safe='')}/json"
-            try:
-                document = client.get_json(self.name, url, expire=EXPIRE)
-            except BadResponseError as exc:
-                client.note(self.name, str(exc))
-                return None
-            if not isinstance(document, Mapping) or not isinstance(document.get("info"), Mapping):
-                return None
-            return self.read(item, document, client.fetched_at)
+        def url(item: Subject) -> str:
+            return f"{client.endpoints.pypi}/pypi/{quote(item.name, safe='')}/json"
 
-        for finding in client.map(items, one):
-            if finding is not None:
-                yield finding
+        for item, document in client.documents(self.name, items, url, EXPIRE):
+            if isinstance(document, Mapping) and isinstance(document.get("info"), Mapping):
+                yield self.read(item, document, client.fetched_at)
 
     def read(self, item: Subject, document: Mapping[str, Any], fetched_at: str) -> Finding:
         info = document["info"]

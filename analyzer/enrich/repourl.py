@@ -38,10 +38,14 @@ def _parts(url: str) -> tuple[str, str] | None:
     url = re.sub(r"^git\+", "", url)
     if "://" not in url and (scp := _SCP.match(url)):
         return scp.group(1), scp.group(2)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https", "git", "ssh", "git+ssh") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # "http://[x" and other hostile spellings
         return None
-    return parts.hostname, parts.path
+    if parts.scheme not in ("http", "https", "git", "ssh", "git+ssh") or not hostname:
+        return None
+    return hostname, parts.path
 
 
 def normalize_repo_url(url: object) -> str | None:

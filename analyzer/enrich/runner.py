@@ -75,6 +75,11 @@ class Runner:
         repositories = [Subject(url, "repository", repo_slug(url) or url) for url in urls]
         self._stage([p for p in self.providers if p.kind is Kind.REPOSITORY], repositories)
         self.result.sources = dict(sorted(self.client.statuses.items()))
+        # Providers answer in parallel; restore priority order so the same signal from two
+        # providers always resolves to the earlier one, whatever finished first.
+        order = {provider.name: index for index, provider in enumerate(self.providers)}
+        for signals in self.result.signals.values():
+            signals.sort(key=lambda signal: order.get(signal.source, len(order)))
         return self.result
 
     def _stage(self, providers: list[Provider], subjects: Sequence[Subject]) -> None:

@@ -30,6 +30,30 @@ def summary(result: AuditResult) -> dict[str, Any]:
     }
 
 
+def evidence(result: AuditResult, purls: tuple[str, ...]) -> dict[str, Any]:
+    """What enrichment learned about a project's packages and their repository."""
+    enrichment = result.enrichment
+    if enrichment is None:
+        return {}
+    signals: dict[str, Any] = {}
+    funding: dict[tuple[str, str], dict[str, Any]] = {}
+    repository = next((enrichment.repository[p] for p in purls if p in enrichment.repository), None)
+    for key in (*purls, *([repository] if repository else [])):
+        for signal in enrichment.signals.get(key, ()):
+            record = signal.to_record()
+            del record["name"]
+            signals.setdefault(signal.name, record)
+        for link in enrichment.funding.get(key, ()):
+            funding.setdefault(link.payee, link.to_record())
+    return {"repository": repository, "signals": signals, "funding": list(funding.values())}
+
+
+def sources(result: AuditResult) -> list[dict[str, Any]]:
+    if result.enrichment is None:
+        return []
+    return [status.to_record() for status in result.enrichment.sources.values()]
+
+
 def to_data(result: AuditResult) -> dict[str, Any]:
     collection = result.collection
     manifests = Counter(m.repo for m in collection.manifests)
@@ -61,6 +85,7 @@ def to_data(result: AuditResult) -> dict[str, Any]:
                 "scopes": dict(sorted(p.scopes.items())),
                 "direct_in": p.direct_in,
                 "reasons": list(p.reasons),
+                **evidence(result, p.packages),
             }
             for p in result.ranking.projects
         ],
@@ -68,6 +93,7 @@ def to_data(result: AuditResult) -> dict[str, Any]:
             {"name": e.name, "packages": list(e.packages), "reason": e.reason}
             for e in result.ranking.excluded
         ],
+        "sources": sources(result),
         "problems": [p.to_record() for p in collection.problems],
     }
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from analyzer.report.json_report import summary
+from analyzer.enrich.funding import platform_name
+from analyzer.report.json_report import evidence, summary
 
 if TYPE_CHECKING:
     from analyzer.pipeline import AuditResult
@@ -20,6 +21,34 @@ def escape(text: str) -> str:
     flat = " ".join(str(text).split())
     html_safe = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", html_safe)
+
+
+def funding_cell(found: dict[str, object]) -> str:
+    """Platform names only: URLs from registries are not turned into links here."""
+    if not found:
+        return "not looked up"
+    links = found.get("funding")
+    if not isinstance(links, list) or not links:
+        return "none known"
+    names = dict.fromkeys(platform_name(str(link["platform"])) for link in links)
+    return escape(", ".join(names))
+
+
+def source_notes(result: AuditResult) -> list[str]:
+    """One line per source that could not answer fully, so missing data is explained."""
+    if result.enrichment is None:
+        return ["", "Public API lookups were turned off (--no-enrich): funding is unknown."]
+    notes = [
+        f"- {escape(status.name)}: {status.state}"
+        + (f" ({escape(status.reason)})" if status.reason else "")
+        for status in result.enrichment.sources.values()
+        if status.state in ("unavailable", "partial")
+    ]
+    return (
+        ["", "Some sources could not answer; their signals are unknown:", "", *notes]
+        if notes
+        else []
+    )
 
 
 def render(result: AuditResult, top: int = MAX_ROWS) -> str:
@@ -40,16 +69,22 @@ def render(result: AuditResult, top: int = MAX_ROWS) -> str:
     ]
     projects = result.ranking.projects
     if projects:
-        lines += ["| # | Project | Ecosystem | Priority | Why |", "|---:|---|---|---:|---|"]
+        lines += [
+            "| # | Project | Ecosystem | Priority | Funding | Why |",
+            "|---:|---|---|---:|---|---|",
+        ]
         for p in projects[:top]:
             why = "; ".join(p.reasons)
+            pay = funding_cell(evidence(result, p.packages))
             lines.append(
-                f"| {p.rank} | {escape(p.name)} | {p.ecosystem} | {p.priority:.1f} | {why} |"
+                f"| {p.rank} | {escape(p.name)} | {p.ecosystem} | {p.priority:.1f} "
+                f"| {pay} | {why} |"
             )
         if len(projects) > top:
             lines += ["", f"… and {len(projects) - top} more in the JSON report."]
     else:
         lines.append("No third-party dependencies were found.")
+    lines += source_notes(result)
     excluded = result.ranking.excluded
     if excluded:
         lines += ["", "<details><summary>Excluded from the ranking "
