@@ -131,6 +131,12 @@ class LockBuilder:
             shown = value if isinstance(value, (int, str)) else repr(value)
             self.problem(line, f"unknown lockfile version {shown}")
 
+    def check_metadata_version(self, data: dict[str, Any], key: str, supported: set[int]) -> None:
+        """Check ``[metadata] <key>`` when the lockfile states it."""
+        metadata = data.get("metadata")
+        if isinstance(metadata, dict) and key in metadata:
+            self.check_version(metadata[key], supported, self.key_line(key, "metadata"))
+
     def entries(self, data: dict[str, Any], key: str) -> Iterator[Entry]:
         """The tables of the array ``key``; malformed ones become problems."""
         packages = data.get(key, [])

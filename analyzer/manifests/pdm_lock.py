@@ -41,10 +41,7 @@ class PdmLockParser(ManifestParser):
     def parse(self, file: ManifestFile) -> ParsedManifest:
         data, index = load_lock(file)
         builder = LockBuilder(file, index)
-        metadata = data.get("metadata")
-        if isinstance(metadata, dict) and "lock_version" in metadata:
-            line = builder.key_line("lock_version", "metadata")
-            builder.check_version(metadata["lock_version"], _SUPPORTED, line)
+        builder.check_metadata_version(data, "lock_version", _SUPPORTED)
         entries = list(builder.entries(data, "package"))
         scopes: defaultdict[str, list[Scope]] = defaultdict(list)
         for entry in entries:

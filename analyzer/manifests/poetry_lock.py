@@ -40,10 +40,7 @@ class PoetryLockParser(ManifestParser):
     def parse(self, file: ManifestFile) -> ParsedManifest:
         data, index = load_lock(file)
         builder = LockBuilder(file, index)
-        metadata = data.get("metadata")
-        if isinstance(metadata, dict) and "lock-version" in metadata:
-            line = builder.key_line("lock-version", "metadata")
-            builder.check_version(metadata["lock-version"], _SUPPORTED, line)
+        builder.check_metadata_version(data, "lock-version", _SUPPORTED)
         entries = list(builder.entries(data, "package"))
         selected = _selected_extras(entries)
         for entry in entries:
