@@ -112,6 +112,7 @@ def make_session(
         session = CachedSession(
             str(cache_dir / "http-cache"),
             backend="sqlite",
+            wal=True,  # write-ahead log: a commit no longer waits for a full fsync
             expire_after=24 * 3600,
             urls_expire_after=expires,
             allowable_methods=("GET", "HEAD", "POST"),  # POST: GraphQL and batch queries

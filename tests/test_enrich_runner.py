@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
-from analyzer.enrich import Client, Subject
+from analyzer.enrich import Client, Endpoints, Subject
 from analyzer.enrich.interface import (
     Finding,
     Kind,
@@ -76,3 +76,31 @@ def test_an_unavailable_provider_does_not_stop_the_others(tmp_path) -> None:  # 
     assert result.value("pkg:pypi/a", "dependents") == 5
     assert result.value("https://github.com/o/r", "dependents") == 9  # repository stage ran
     assert done[-1][0] == done[-1][1]  # progress reaches its total
+
+
+class RepoSaying(Fake):
+    def __init__(self, name: str, repository: str, delay: float = 0.0) -> None:
+        super().__init__(name, 0, delay)
+        self.repository = repository
+
+    def fetch(self, items: Sequence[Subject], client: Client) -> Iterator[Finding]:
+        time.sleep(self.delay)
+        for item in items:
+            yield Finding(item.key, repository=self.repository)
+
+
+def test_the_earlier_provider_decides_the_repository(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    providers = [RepoSaying("first", "https://github.com/a/right", 0.3),
+                 RepoSaying("second", "https://github.com/b/wrong")]  # fmt: skip
+    result = Runner(providers, client(tmp_path)).run([Subject("pkg:pypi/a", "pypi", "a")])
+    assert result.repository["pkg:pypi/a"] == "https://github.com/a/right"
+
+
+def test_without_a_cache_the_providers_still_work(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from analyzer.enrich.pypi import PypiProvider
+
+    settings = HttpSettings(use_cache=False, backoff=0.0)
+    nowhere = Endpoints(pypi="http://127.0.0.1:9")  # nothing listens on the discard port
+    plain = Client(make_session(settings), nowhere, settings)
+    result = Runner([PypiProvider()], plain).run([Subject("pkg:pypi/a", "pypi", "a")])
+    assert result.sources["pypi"].state == "unavailable"  # no TypeError on expire_after

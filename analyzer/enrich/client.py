@@ -124,7 +124,7 @@ class Client:
         kwargs: dict[str, Any] = {"headers": dict(headers or {})}
         if payload is not None:
             kwargs["json"] = payload
-        if expire is not None and not self.settings.offline:
+        if expire is not None and not self.settings.offline and self.settings.use_cache:
             kwargs["expire_after"] = expire
         for attempt in (1, 2):
             self.gate.wait(url)

@@ -33,6 +33,7 @@ class Enrichment:
     funding: dict[str, list[FundingLink]] = field(default_factory=dict)
     repository: dict[str, str] = field(default_factory=dict)  # purl -> repository URL
     sources: dict[str, SourceStatus] = field(default_factory=dict)
+    _repository_rank: dict[str, int] = field(default_factory=dict, repr=False)
 
     def get(self, key: str, name: str) -> Signal | None:
         """The first provider's value for a signal (providers run in priority order)."""
@@ -45,7 +46,8 @@ class Enrichment:
         signal = self.get(key, name)
         return default if signal is None else signal.value
 
-    def add(self, finding: Finding) -> None:
+    def add(self, finding: Finding, rank: int = 0) -> None:
+        """Merge one finding; ``rank`` is its provider's priority (lower wins)."""
         if finding.signals:
             self.signals.setdefault(finding.key, []).extend(finding.signals)
         if finding.funding:
@@ -53,7 +55,10 @@ class Enrichment:
             payees = {link.payee for link in known}
             known.extend(link for link in finding.funding if link.payee not in payees)
         if finding.repository:
-            self.repository.setdefault(finding.key, finding.repository)
+            known_rank = self._repository_rank.get(finding.key)
+            if known_rank is None or rank < known_rank:
+                self.repository[finding.key] = finding.repository
+                self._repository_rank[finding.key] = rank
 
 
 class Runner:
@@ -67,6 +72,7 @@ class Runner:
         self._done = 0
         self._total = 0
         self.progress: Progress | None = None
+        self._rank = {provider.name: index for index, provider in enumerate(self.providers)}
 
     def run(self, subjects: Sequence[Subject], progress: Progress | None = None) -> Enrichment:
         self.progress = progress
@@ -77,9 +83,8 @@ class Runner:
         self.result.sources = dict(sorted(self.client.statuses.items()))
         # Providers answer in parallel; restore priority order so the same signal from two
         # providers always resolves to the earlier one, whatever finished first.
-        order = {provider.name: index for index, provider in enumerate(self.providers)}
         for signals in self.result.signals.values():
-            signals.sort(key=lambda signal: order.get(signal.source, len(order)))
+            signals.sort(key=lambda signal: self._rank.get(signal.source, len(self._rank)))
         return self.result
 
     def _stage(self, providers: list[Provider], subjects: Sequence[Subject]) -> None:
@@ -102,7 +107,7 @@ class Runner:
             for finding in provider.fetch(items, self.client):
                 answered += 1
                 with self._lock:
-                    self.result.add(finding)
+                    self.result.add(finding, self._rank[provider.name])
                     self._tick(1)
         except SourceUnavailableError as exc:
             status.state, status.reason = "unavailable", str(exc)
