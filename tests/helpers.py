@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from analyzer.errors import ManifestError
+from analyzer.manifests.interface import ManifestParser
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Scope
 
 
@@ -46,3 +48,38 @@ def parsed(
 
 def purl(name: str) -> str:
     return f"pkg:pypi/{name}"
+
+
+def rows(result: ParsedManifest) -> list[tuple[object, ...]]:
+    """(name, version, scope, direct, line, source, spec) of every record, in order."""
+    return [
+        (d.display_name, d.version, d.scope, d.direct, d.line, d.source, d.spec)
+        for d in result.dependencies
+    ]
+
+
+def pypi_edges(*pairs: tuple[str, str]) -> set[tuple[str, str]]:
+    return {(purl(a), purl(b)) for a, b in pairs}
+
+
+def npm(name: str) -> str:
+    """The purl of an npm package name, scoped or not."""
+    scope, _, short = name.rpartition("/")
+    return f"pkg:npm/{scope.replace('@', '%40')}/{short}" if scope else f"pkg:npm/{name}"
+
+
+def npm_edges(*pairs: tuple[str, str]) -> set[tuple[str, str]]:
+    return {(npm(a), npm(b)) for a, b in pairs}
+
+
+def check_lines(parser: ManifestParser, path: str, data: bytes) -> None:
+    """Parse ``data`` as ``path``: either an error or records and problems whose lines,
+    when known, are 1-based. The fuzz tests' one assertion about any input."""
+    file = ManifestFile("repo", path, len(data), lambda _: data, "sub")
+    try:
+        result = parser.parse(file)
+    except ManifestError as exc:
+        assert exc.line is None or exc.line >= 1
+        return
+    assert all(p.line is None or p.line >= 1 for p in result.problems)
+    assert all(d.line is None or d.line >= 1 for d in result.dependencies)

@@ -11,35 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.errors import ManifestError
 from analyzer.manifests import parser_for
 from analyzer.manifests.npm_common import clean_url, resolved_source
 from analyzer.manifests.npm_lock import NpmLockParser
 from analyzer.model import ManifestFile, ParsedManifest, Scope
 from tests.conftest import parse_in
+from tests.helpers import check_lines, npm, rows
+from tests.helpers import npm_edges as edges
 
 FIXTURES = Path(__file__).parent / "fixtures" / "npm_lock"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 OSV = CORPUS / "peers" / "osv-scanner-v1"
 Parse = Callable[..., ParsedManifest]
 R, OPT, D = Scope.RUNTIME, Scope.OPTIONAL, Scope.DEV
-
-
-def rows(result: ParsedManifest) -> list[tuple[Any, ...]]:
-    """(name, version, scope, direct, line, source, spec) of every record, in order."""
-    return [
-        (d.display_name, d.version, d.scope, d.direct, d.line, d.source, d.spec)
-        for d in result.dependencies
-    ]
-
-
-def npm(name: str) -> str:
-    scope, _, short = name.rpartition("/")
-    return f"pkg:npm/{scope.replace('@', '%40')}/{short}" if scope else f"pkg:npm/{name}"
-
-
-def edges(*pairs: tuple[str, str]) -> set[tuple[str, str]]:
-    return {(npm(a), npm(b)) for a, b in pairs}
 
 
 def problems(result: ParsedManifest) -> list[tuple[int | None, str]]:
@@ -351,14 +335,7 @@ _json = st.recursive(
 
 
 def _parse_bytes(data: bytes) -> None:
-    file = ManifestFile("repo", "sub/package-lock.json", len(data), lambda _: data, "sub")
-    try:
-        result = NpmLockParser().parse(file)
-    except ManifestError as exc:
-        assert exc.line is None or exc.line >= 1
-        return
-    assert all(p.line is None or p.line >= 1 for p in result.problems)
-    assert all(d.line is None or d.line >= 1 for d in result.dependencies)
+    check_lines(NpmLockParser(), "sub/package-lock.json", data)
 
 
 @settings(max_examples=200, deadline=None)

@@ -10,25 +10,14 @@ import pytest
 
 from analyzer.manifests.pdm_lock import PdmLockParser
 from analyzer.model import ParsedManifest, Scope
-from tests.helpers import purl
+from tests.helpers import pypi_edges as edges
+from tests.helpers import rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdm_lock"
 OSV = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "peers" / "osv-scanner-v1"
 Parse = Callable[..., ParsedManifest]
 R, OPT, T, D = Scope.RUNTIME, Scope.OPTIONAL, Scope.TEST, Scope.DEV
 VENDORED = "file:///${PROJECT_ROOT}/wheels/vendored-1.0-py3-none-any.whl"
-
-
-def rows(result: ParsedManifest) -> list[tuple[object, ...]]:
-    """(name, version, scope, direct, line, source, spec) of every record, in order."""
-    return [
-        (d.name, d.version, d.scope, d.direct, d.line, d.source, d.spec)
-        for d in result.dependencies
-    ]
-
-
-def edges(*pairs: tuple[str, str]) -> set[tuple[str, str]]:
-    return {(purl(a), purl(b)) for a, b in pairs}
 
 
 MODERN_ROWS = [

@@ -17,6 +17,7 @@ from analyzer.errors import ManifestError
 from analyzer.manifests import parser_for
 from analyzer.manifests.pnpm_lock import PnpmLockParser
 from analyzer.model import ManifestFile, ParsedManifest, Scope
+from tests.helpers import check_lines
 from tests.test_npm_lock import edges, npm, problems, rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pnpm_lock"
@@ -471,14 +472,7 @@ _project = st.fixed_dictionaries(
 
 
 def _parse_bytes(data: bytes) -> None:
-    file = ManifestFile("repo", "sub/pnpm-lock.yaml", len(data), lambda _: data, "sub")
-    try:
-        result = PnpmLockParser().parse(file)
-    except ManifestError as exc:
-        assert exc.line is None or exc.line >= 1
-        return
-    assert all(p.line is None or p.line >= 1 for p in result.problems)
-    assert all(d.line is None or d.line >= 1 for d in result.dependencies)
+    check_lines(PnpmLockParser(), "sub/pnpm-lock.yaml", data)
 
 
 @settings(max_examples=200, deadline=None)

@@ -9,19 +9,11 @@ import pytest
 
 from analyzer.manifests.pylock import PylockParser
 from analyzer.model import ParsedManifest, Scope
-from tests.helpers import purl
+from tests.helpers import purl, rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pylock"
 Parse = Callable[..., ParsedManifest]
 R, OPT, T, D = Scope.RUNTIME, Scope.OPTIONAL, Scope.TEST, Scope.DEV
-
-
-def rows(result: ParsedManifest) -> list[tuple[object, ...]]:
-    """(name, version, scope, direct, line, source, spec) of every record, in order."""
-    return [
-        (d.name, d.version, d.scope, d.direct, d.line, d.source, d.spec)
-        for d in result.dependencies
-    ]
 
 
 FIXTURE_ROWS = [

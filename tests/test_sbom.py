@@ -22,6 +22,7 @@ from analyzer.manifests.sbom_common import element_offsets, version_or_spec
 from analyzer.model import ManifestFile, ParsedManifest, Scope
 from analyzer.sources.sbom import SbomSource, file_stem
 from tests.conftest import TreeWriter
+from tests.helpers import rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sbom"
 PYTHON_APP = FIXTURES / "acme-api.cdx.json"
@@ -30,14 +31,6 @@ GITHUB_EXPORT = FIXTURES / "github-acme-api.spdx.json"
 Parse = Callable[..., ParsedManifest]
 R, OPT, B, T, D = Scope.RUNTIME, Scope.OPTIONAL, Scope.BUILD, Scope.TEST, Scope.DEV
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def rows(result: ParsedManifest) -> list[tuple[object, ...]]:
-    """(name, version, scope, direct, line, source, spec) of every record, in order."""
-    return [
-        (d.display_name, d.version, d.scope, d.direct, d.line, d.source, d.spec)
-        for d in result.dependencies
-    ]
 
 
 def messages(result: ParsedManifest) -> list[tuple[int | None, str]]:

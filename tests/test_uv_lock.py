@@ -9,24 +9,13 @@ import pytest
 
 from analyzer.manifests.uv_lock import UvLockParser
 from analyzer.model import ParsedManifest, Scope
-from tests.helpers import purl
+from tests.helpers import pypi_edges as edges
+from tests.helpers import rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "uv_lock"
 Parse = Callable[..., ParsedManifest]
 R, OPT, T, D = Scope.RUNTIME, Scope.OPTIONAL, Scope.TEST, Scope.DEV
 RUFF_WHEEL = "../wheels/ruff-0.7.0-py3-none-manylinux_2_17_x86_64.whl"
-
-
-def rows(result: ParsedManifest) -> list[tuple[object, ...]]:
-    """(name, version, scope, direct, line, source, spec) of every record, in order."""
-    return [
-        (d.name, d.version, d.scope, d.direct, d.line, d.source, d.spec)
-        for d in result.dependencies
-    ]
-
-
-def edges(*pairs: tuple[str, str]) -> set[tuple[str, str]]:
-    return {(purl(a), purl(b)) for a, b in pairs}
 
 
 WORKSPACE_ROWS = [

@@ -20,29 +20,14 @@ from analyzer.manifests.yarn_common import clean_url, declared_range, remote_sou
 from analyzer.manifests.yarn_lock import YarnLockParser
 from analyzer.model import ManifestFile, ParsedManifest, Scope
 from tests.conftest import parse_in
+from tests.helpers import npm_edges as edges
+from tests.helpers import rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "yarn_lock"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 Parse = Callable[..., ParsedManifest]
 R, OPT, D = Scope.RUNTIME, Scope.OPTIONAL, Scope.DEV
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def rows(result: ParsedManifest) -> list[tuple[object, ...]]:
-    """(name, version, scope, direct, line, source, spec) of every record, in order."""
-    return [
-        (d.display_name, d.version, d.scope, d.direct, d.line, d.source, d.spec)
-        for d in result.dependencies
-    ]
-
-
-def npm(name: str) -> str:
-    scope, _, short = name.rpartition("/")
-    return f"pkg:npm/{scope.replace('@', '%40')}/{short}" if scope else f"pkg:npm/{name}"
-
-
-def edges(*pairs: tuple[str, str]) -> set[tuple[str, str]]:
-    return {(npm(a), npm(b)) for a, b in pairs}
 
 
 def fixture_tree(name: str) -> dict[str, str | bytes]:
