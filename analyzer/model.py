@@ -158,3 +158,22 @@ class ParsedManifest:
     # A lockfile lists every installed package (direct=False unless the lockfile itself says
     # which are direct); a manifest beside it decides which are direct and their scopes.
     lockfile: bool = False
+
+
+@dataclass(frozen=True)
+class Project:
+    """What gets funded: one upstream source repository and the packages built from it.
+
+    ``key`` is the normalized repository URL ("https://github.com/psf/requests"), or the
+    package's purl when no repository is known (``repository`` is then None and the package
+    is a project of its own). ``found_by`` says how packages were mapped to it: "registry"
+    (metadata from registries and APIs), "config" (the user's own mapping) or "none".
+    """
+
+    key: str
+    name: str  # "psf/requests", or the package's display name when no repository is known
+    repository: str | None
+    packages: tuple[str, ...]  # purls, sorted
+    own: bool = False  # the organization's own project: never a funding candidate
+    own_reason: str | None = None  # why it counts as the organization's own
+    found_by: str = "registry"
