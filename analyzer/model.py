@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from packageurl import PackageURL
@@ -141,8 +142,13 @@ class Dependency:
         }
 
 
+@lru_cache(maxsize=1 << 16)
 def package_purl(ecosystem: Ecosystem, name: str, namespace: str | None = None) -> str:
-    """The Package URL naming a package (no version): ``pkg:npm/%40scope/name``."""
+    """The Package URL naming a package (no version): ``pkg:npm/%40scope/name``.
+
+    Cached: an organization names the same few thousand packages hundreds of thousands of
+    times, and building a purl string normalizes and quotes every part each time.
+    """
     return str(PackageURL(type=ecosystem.value, namespace=namespace, name=name).to_string())
 
 

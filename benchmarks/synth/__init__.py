@@ -1,0 +1,1 @@
+"""A synthetic organization: many repositories of manifests and lockfiles, for benchmarks."""
