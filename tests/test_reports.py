@@ -1,13 +1,15 @@
-"""Golden-file tests: the reports for a fixed fixture organization, byte for byte.
+"""Golden-file tests: the Markdown and JSON reports for a fixed fixture organization.
 
 Regenerate after an intended change with ``FUNDSCOUT_UPDATE_GOLDEN=1 pytest tests/test_reports.py``
-and review the diff.
+and review the diff. (HTML and CSV have golden tests of their own.)
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,20 +17,45 @@ import pytest
 from analyzer import pipeline
 from analyzer.config import Config
 from analyzer.report import ReportFormat, render, write_reports
+from analyzer.report import markdown as md
 from analyzer.report.markdown import escape
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
+PROJECT_FIELDS = {
+    "rank",
+    "key",
+    "name",
+    "repository",
+    "ecosystems",
+    "packages",
+    "priority",
+    "confidence",
+    "factors",
+    "reasons",
+    "missing",
+    "eligibility",
+    "funding",
+    "maintainers",
+    "used_by",
+    "scopes",
+    "signals",
+}
 
 
 @pytest.fixture
 def result(monkeypatch: pytest.MonkeyPatch) -> pipeline.AuditResult:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
     monkeypatch.chdir(FIXTURES)
-    return pipeline.audit([Path("org")], Config())
+    config = Config()
+    config = replace(
+        config,
+        budget=replace(config.budget, amount=Decimal(1000), min_grant=0, max_share=Decimal("0.5")),
+    )
+    return pipeline.audit([Path("org")], config)
 
 
-@pytest.mark.parametrize("fmt", list(ReportFormat))
+@pytest.mark.parametrize("fmt", [ReportFormat.MARKDOWN, ReportFormat.JSON])
 def test_report_matches_golden_file(result: pipeline.AuditResult, fmt: ReportFormat) -> None:
     text = render(result, fmt)
     golden = GOLDEN / fmt.filename
@@ -39,14 +66,33 @@ def test_report_matches_golden_file(result: pipeline.AuditResult, fmt: ReportFor
 
 def test_json_report_contract(result: pipeline.AuditResult) -> None:
     data = json.loads(render(result, ReportFormat.JSON))
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == "2"
     assert data["generated_at"] == "2026-01-01T00:00:00Z"
     assert data["summary"]["repositories"] == 3
     top = data["projects"][0]
+    assert set(top) == PROJECT_FIELDS
     assert (top["rank"], top["name"], top["packages"]) == (1, "requests", ["pkg:pypi/requests"])
-    assert set(top) >= {"rank", "name", "packages", "priority", "reasons"}
+    assert set(top["factors"]) == {"reliance", "criticality", "need"}
+    assert set(top["factors"]["need"]) == {"value", "inputs", "missing"}
+    assert top["eligibility"] == {
+        "status": "flagged",
+        "flags": ["reach-out"],
+        "reasons": ["funding channels were not looked up: reach out to maintainers"],
+    }
+    assert {u["repository"] for u in top["used_by"]} == {"api", "tools"}
     assert [e["name"] for e in data["excluded"]] == ["shared-lib"]
     assert data["problems"][0]["file"] == "web/package.json"
+    allocation = data["allocation"]
+    assert allocation["budget"] == 1000 and allocation["currency"] == "USD"
+    assert round(sum(g["amount"] for g in allocation["grants"]), 2) == 1000
+    assert data["model"]["need_weight"] == Config().scoring.need_weight
+
+
+def test_without_a_budget_allocation_is_null(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES)
+    data = json.loads(render(pipeline.audit([Path("org")], Config()), ReportFormat.JSON))
+    assert data["allocation"] is None
+    assert "## Budget" not in render(pipeline.audit([Path("org")], Config()), ReportFormat.MARKDOWN)
 
 
 def test_hostile_names_are_inert_in_markdown(result: pipeline.AuditResult) -> None:
@@ -58,9 +104,21 @@ def test_hostile_names_are_inert_in_markdown(result: pipeline.AuditResult) -> No
 def test_escape_neutralizes_table_and_html_syntax() -> None:
     assert escape("a|b <script>") == "a\\|b &lt;script&gt;"
     assert escape("line\nbreak") == "line break"
+    assert escape("x" * 50, limit=10) == "x" * 9 + "…"
+
+
+def test_markdown_stays_under_the_step_summary_limit(result: pipeline.AuditResult) -> None:
+    """Thousands of long problems and exclusions are capped, not written out."""
+    problem = result.collection.problems[0]
+    huge = [replace(problem, message="m" * 5000 + str(i)) for i in range(5000)]
+    result.collection.problems = huge
+    text = render(result, ReportFormat.MARKDOWN)
+    assert len(text.encode("utf-8")) < md.MAX_BYTES
+    assert f"… and {5000 - md.MAX_LISTED} more in the JSON report" in text
 
 
 def test_reports_are_written_atomically(result: pipeline.AuditResult, tmp_path: Path) -> None:
-    written = write_reports(result, tmp_path / "out", tuple(ReportFormat))
+    formats = (ReportFormat.MARKDOWN, ReportFormat.JSON)
+    written = write_reports(result, tmp_path / "out", formats)
     assert [p.name for p in written] == ["fundscout-report.md", "fundscout-report.json"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in written)

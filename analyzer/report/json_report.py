@@ -1,15 +1,25 @@
-"""The machine-readable report: the whole result with a ``schema_version``."""
+"""The machine-readable report: the whole result with a ``schema_version``.
+
+Schema 2 (documented in docs/report-format.md): every ranked project carries its factors with
+their inputs, its eligibility, funding channels, signals with their sources, and how each
+repository uses it (scope, depth, files and the path through the graph), so that
+``fundscout explain`` and the other formats can be built from this document alone.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
+
+from analyzer.score.paths import paths
 
 if TYPE_CHECKING:
     from analyzer.pipeline import AuditResult
+    from analyzer.score.priority import ProjectScore
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def summary(result: AuditResult) -> dict[str, Any]:
@@ -17,6 +27,7 @@ def summary(result: AuditResult) -> dict[str, Any]:
     collection = result.collection
     direct = {d.purl for d in collection.dependencies if d.direct}
     packages = {d.purl for d in collection.dependencies}
+    statuses = Counter(p.eligibility.status for p in result.ranking.projects)
     return {
         "repositories": len(collection.repositories),
         "manifests": len(collection.manifests),
@@ -25,27 +36,91 @@ def summary(result: AuditResult) -> dict[str, Any]:
         "direct_packages": len(direct),
         "transitive_packages": len(packages - direct),
         "projects": len(result.ranking.projects),
+        "eligible": statuses["eligible"],
+        "flagged": statuses["flagged"],
         "excluded": len(result.ranking.excluded),
         "problems": len(collection.problems),
+        **resolution_summary(result, packages, direct),
     }
 
 
-def evidence(result: AuditResult, purls: tuple[str, ...]) -> dict[str, Any]:
-    """What enrichment learned about a project's packages and their repository."""
-    enrichment = result.enrichment
-    if enrichment is None:
+def resolution_summary(result: AuditResult, listed: set[str], direct: set[str]) -> dict[str, Any]:
+    """What resolution added (only when it ran): packages no file lists count as transitive."""
+    resolution = result.resolution
+    if resolution is None:
         return {}
-    signals: dict[str, Any] = {}
-    funding: dict[tuple[str, str], dict[str, Any]] = {}
-    repository = next((enrichment.repository[p] for p in purls if p in enrichment.repository), None)
-    for key in (*purls, *([repository] if repository else [])):
-        for signal in enrichment.signals.get(key, ()):
-            record = signal.to_record()
-            del record["name"]
-            signals.setdefault(signal.name, record)
-        for link in enrichment.funding.get(key, ()):
-            funding.setdefault(link.payee, link.to_record())
-    return {"repository": repository, "signals": signals, "funding": list(funding.values())}
+    graph = result.graph
+    found = {p for p in graph.packages() if p not in listed and any(graph.usages(p))}
+    return {
+        "packages": len(listed | found),
+        "transitive_packages": len(listed - direct) + len(found),
+        "resolved_packages": resolution.packages,
+        "resolution_failures": resolution.failed,
+        "resolution_limits": "; ".join(resolution.limits) or None,
+        "resolution_notes": "; ".join(resolution.notes[:10]) or None,
+    }
+
+
+def used_by(result: AuditResult, project: ProjectScore) -> list[dict[str, Any]]:
+    """Each repository's use, with the files that declare it and its path in the graph."""
+    found = paths(result.graph, project.project.packages, [u.repo for u in project.uses])
+    return [
+        {
+            "repository": use.repo,
+            "scope": use.scope.value,
+            "direct": use.direct,
+            "depth": use.depth,
+            "weight": round(use.weight, 4),
+            "packages": list(use.packages),
+            "files": list(use.files),
+            "path": found.get(use.repo, [use.repo]),
+        }
+        for use in project.uses
+    ]
+
+
+def project_record(result: AuditResult, p: ProjectScore) -> dict[str, Any]:
+    return {
+        "rank": p.rank,
+        "key": p.key,
+        "name": p.name,
+        "repository": p.project.repository,
+        "ecosystems": list(p.ecosystems),
+        "packages": list(p.project.packages),
+        "priority": p.priority,
+        "confidence": p.confidence,
+        "factors": {
+            "reliance": p.reliance.to_record(),
+            "criticality": p.criticality.to_record(),
+            "need": p.need.to_record(),
+        },
+        "reasons": list(p.reasons),
+        "missing": list(p.missing),
+        "eligibility": p.eligibility.to_record(),
+        "funding": [link.to_record() for link in p.funding],
+        "maintainers": list(p.maintainers),
+        "used_by": used_by(result, p),
+        "scopes": p.scopes,
+        "signals": {
+            s.name: {"value": s.value, "source": s.source, "fetched_at": s.fetched_at}
+            for s in p.signals
+        },
+    }
+
+
+def model(result: AuditResult) -> dict[str, Any]:
+    """The settings the ranking used, so a reader can recompute any number."""
+    settings = result.ranking.settings
+    if settings is None:
+        return {}
+    record = asdict(settings)
+    record["scope_weights"] = dict(settings.scope_weights)
+    record["need"] = dict(settings.need)
+    record["criticality"] = {
+        name: {"weight": weight, "threshold": threshold}
+        for name, weight, threshold in settings.criticality
+    }
+    return record
 
 
 def sources(result: AuditResult) -> list[dict[str, Any]]:
@@ -64,6 +139,7 @@ def to_data(result: AuditResult) -> dict[str, Any]:
         "generated_at": result.generated_at,
         "roots": collection.roots,
         "summary": summary(result),
+        "model": model(result),
         "repositories": [
             {
                 "name": repo.name,
@@ -73,26 +149,9 @@ def to_data(result: AuditResult) -> dict[str, Any]:
             }
             for repo in collection.repositories
         ],
-        "projects": [
-            {
-                "rank": p.rank,
-                "name": p.name,
-                "ecosystem": p.ecosystem,
-                "packages": list(p.packages),
-                "priority": p.priority,
-                "factors": {"reliance": p.reliance},
-                "used_by": list(p.repositories),
-                "scopes": dict(sorted(p.scopes.items())),
-                "direct_in": p.direct_in,
-                "reasons": list(p.reasons),
-                **evidence(result, p.packages),
-            }
-            for p in result.ranking.projects
-        ],
-        "excluded": [
-            {"name": e.name, "packages": list(e.packages), "reason": e.reason}
-            for e in result.ranking.excluded
-        ],
+        "projects": [project_record(result, p) for p in result.ranking.projects],
+        "excluded": [e.to_record() for e in result.ranking.excluded],
+        "allocation": result.allocation.to_record() if result.allocation else None,
         "sources": sources(result),
         "problems": [p.to_record() for p in collection.problems],
     }
