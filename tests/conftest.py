@@ -52,6 +52,9 @@ def _isolated_cache(
     test serves the APIs itself (then it removes FUNDSCOUT_OFFLINE)."""
     monkeypatch.setenv("FUNDSCOUT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("FUNDSCOUT_OFFLINE", "1")
+    # The suite runs in CI too, where CI=true would make every command print its compact
+    # CI output; tests of that output set the variable themselves.
+    monkeypatch.delenv("CI", raising=False)
 
 
 TreeWriter = Callable[[dict[str, str | bytes]], Path]

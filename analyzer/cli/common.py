@@ -30,6 +30,20 @@ class ExitCode(IntEnum):
 
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+_NOT_CI = ("", "0", "false", "no", "off")
+
+
+def in_ci() -> bool:
+    """True when the ``CI`` variable says so (GitHub Actions, GitLab and others set it)."""
+    return os.environ.get("CI", "").strip().lower() not in _NOT_CI
+
+
+def set_color(enabled: bool) -> None:
+    """Color on stderr only when enabled and ``NO_COLOR`` is unset (https://no-color.org).
+
+    Set per command, since the console outlives one invocation (tests run many in-process).
+    """
+    err_console.no_color = not enabled or bool(os.environ.get("NO_COLOR"))
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
@@ -71,15 +85,17 @@ MaxSizeOpt = Annotated[
 ]
 
 
-def check_paths(paths: list[Path] | None, *, sboms: list[Path] | None = None) -> list[Path]:
+def check_paths(
+    paths: list[Path] | None, *, sboms: list[Path] | None = None, org: str | None = None
+) -> list[Path]:
     """The roots to audit; a missing, non-directory or unreadable path is a usage error.
 
-    No PATH means the current directory, unless SBOM files are given: then only they are
-    audited.
+    No PATH means the current directory, unless SBOM files or a GitHub organization are
+    given: then only they are audited.
     """
     roots: list[Path] = []
     seen: set[str] = set()
-    for root in paths or ([] if sboms else [Path(".")]):
+    for root in paths or ([] if sboms or org else [Path(".")]):
         # The same directory given twice would count its repositories twice.
         if (real := os.path.realpath(root)) not in seen:
             seen.add(real)

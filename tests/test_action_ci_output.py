@@ -1,0 +1,114 @@
+"""In CI (the ``CI`` variable) ``fundscout audit`` is quiet: no progress, no color, compact."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.console import ColorSystem
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+from analyzer.cli.common import err_console, in_ci
+
+ESCAPE = "\x1b["
+COLOR = re.compile(r"\x1b\[[0-9;]*?(?:3[0-9]|9[0-7])(?:;[0-9;]*)?m")  # a foreground color
+HIDE_CURSOR = "\x1b[?25l"  # what a rich live display (the progress bars) starts with
+
+
+@pytest.fixture
+def org(write_tree) -> Path:  # type: ignore[no-untyped-def]
+    return write_tree(  # type: ignore[no-any-return]
+        {
+            "api/requirements.txt": "flask==3.0.3\nrequests==2.32.3\n",
+            "web/package.json": json.dumps({"dependencies": {"react": "^18.3.1"}}),
+            "tool/requirements.txt": "requests==2.32.3\n",
+        }
+    )
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Make stderr look like a color terminal, as a developer's shell would."""
+    monkeypatch.setattr(err_console, "_force_terminal", True)
+    monkeypatch.setattr(err_console, "_color_system", ColorSystem.TRUECOLOR)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    yield
+    err_console.no_color = False
+
+
+def audit(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["audit", "--no-enrich", *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("true", True), ("1", True), ("yes", True), ("True", True), ("woodpecker", True),
+     ("", False), ("0", False), ("false", False), ("FALSE", False), ("no", False),
+     ("off", False), (None, False)],
+)  # fmt: skip
+def test_the_ci_variable_is_read_as_a_flag(
+    value: str | None, expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if value is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", value)
+    assert in_ci() is expected
+
+
+def test_in_ci_the_summary_is_compact(
+    org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    code, stdout, _ = audit(str(org), "--out", str(tmp_path / "out"))
+    assert code == 0
+    lines = stdout.splitlines()
+    assert lines[0].startswith("fundscout: 3 repositories, 3 manifests, ")
+    assert "funding candidates, 0 problems" in lines[0]
+    assert lines[1].startswith("  1. requests (")  # used by two repositories of three
+    assert lines[-1].startswith("reports: ")
+    assert "Funding priorities" not in stdout and "│" not in stdout and "|" not in stdout
+
+
+def test_no_ci_restores_the_full_table(
+    org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    code, stdout, _ = audit(str(org), "--out", str(tmp_path / "out"), "--no-ci")
+    assert code == 0
+    assert "Funding priorities" in stdout
+
+
+@pytest.mark.usefixtures("terminal")
+def test_on_a_terminal_outside_ci_there_are_progress_bars_and_color(
+    org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    code, _, stderr = audit(str(org), "--out", str(tmp_path / "out"))
+    assert code == 0 and HIDE_CURSOR in stderr  # a live progress display ran
+    code, _, stderr = audit(str(tmp_path / "missing"))
+    assert code == 2 and COLOR.search(stderr)  # the red "error:" label
+
+
+@pytest.mark.usefixtures("terminal")
+def test_in_ci_there_are_no_progress_bars_and_no_color(
+    org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    code, _, stderr = audit(str(org), "--out", str(tmp_path / "out"))
+    assert code == 0 and ESCAPE not in stderr
+    code, _, stderr = audit(str(tmp_path / "missing"))
+    assert code == 2 and "fundscout: error:" in stderr and not COLOR.search(stderr)
+
+
+@pytest.mark.usefixtures("terminal")
+def test_no_color_is_honored_outside_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    code, _, stderr = audit(str(tmp_path / "missing"))
+    assert code == 2 and "fundscout: error:" in stderr and not COLOR.search(stderr)
