@@ -75,8 +75,9 @@ def upload_times(releases: Any) -> dict[str, tuple[datetime, bool]]:
     times: dict[str, tuple[datetime, bool]] = {}
     if not isinstance(releases, Mapping):
         return times
-    for version, files in releases.items():
-        stamps = [f.get("upload_time_iso_8601") for f in files or [] if isinstance(f, Mapping)]
+    for version, listed in releases.items():
+        files = listed if isinstance(listed, list) else []  # hostile documents: anything goes
+        stamps = [f.get("upload_time_iso_8601") for f in files if isinstance(f, Mapping)]
         parsed = [_parse_time(s) for s in stamps if isinstance(s, str)]
         valid = [p for p in parsed if p is not None]
         if valid:
@@ -115,7 +116,9 @@ class PypiProvider(Provider):
             signals["repository"] = repository
         ownership = document.get("ownership")
         if isinstance(ownership, Mapping):
-            roles = [r for r in ownership.get("roles") or [] if isinstance(r, Mapping)]
+            listed = ownership.get("roles")
+            listed = listed if isinstance(listed, list) else []
+            roles = [r for r in listed if isinstance(r, Mapping)]
             users = sorted({str(r.get("user")) for r in roles if r.get("user")})
             if users:
                 signals["maintainers"] = users

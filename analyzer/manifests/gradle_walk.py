@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from analyzer.errors import ManifestError
 from analyzer.manifests.gradle_lexer import Token, ident, matching, op, split_args
 from analyzer.manifests.gradle_lock import configuration_scope
 from analyzer.manifests.gradle_script import (
@@ -34,6 +35,7 @@ _NOT_CONFIGURATIONS = frozenset(
      "exclude", "ext", "extra", "configurations", "project", "apply", "set"}
 )  # fmt: skip
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
+MAX_BLOCK_DEPTH = 32  # real scripts nest about six deep (multiplatform source sets)
 
 
 class ScriptWalk(ScriptDefinitions):
@@ -42,6 +44,7 @@ class ScriptWalk(ScriptDefinitions):
     def walk(self) -> None:
         """Visit each statement once, tracking blocks; a line break inside parentheses or
         brackets does not start a statement."""
+        self.check_nesting()
         stack: list[tuple[Context, int]] = []  # each open block, with the parens outside it
         tokens, i, start, parens = self.tokens, 0, True, 0
         while i < len(tokens):
@@ -60,6 +63,19 @@ class ScriptWalk(ScriptDefinitions):
             else:
                 parens = max(parens + op(token, "(", "[") - op(token, ")", "]"), 0)
                 i += 1
+
+    def check_nesting(self) -> None:
+        """Refuse blocks nested absurdly deep, before the walk: each level rescans the
+        statement holding it, so 10,000 levels would take quadratic time."""
+        depth = 0
+        for token in self.tokens:
+            if op(token, "{"):
+                depth += 1
+                if depth > MAX_BLOCK_DEPTH:
+                    message = f"blocks nested deeper than {MAX_BLOCK_DEPTH}"
+                    raise ManifestError(message, self.line(token))
+            elif op(token, "}"):
+                depth = max(depth - 1, 0)
 
     def block(self, i: int, parent: Context) -> Context:
         """The context of the block opened at ``i``, from the name before the brace."""

@@ -229,7 +229,9 @@ class _Run:
             self.problem(path, number, f"include {target} leaves the audited tree; not read")
             return
         if joined in stack:
-            chain = " -> ".join((*stack, joined))
+            # Only the loop itself: it reads the same whichever file of it the audit began
+            # with, so the problem is recorded once.
+            chain = " -> ".join((*stack[stack.index(joined) :], joined))
             self.problem(path, number, f"include cycle {chain}; not followed again")
             return
         if len(stack) >= _MAX_INCLUDE_DEPTH:

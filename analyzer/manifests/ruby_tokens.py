@@ -141,10 +141,11 @@ def is_word(token: Token, *words: str) -> bool:
     return token.kind == "word" and token.value in words
 
 
-def arguments(tokens: list[Token]) -> list[list[Token]]:
+def arguments(tokens: list[Token], opened: int = 0) -> list[list[Token]]:
     """The comma-separated arguments of a call, with or without parentheses; a trailing
-    ``{hash}`` is opened. Stops at a bracket it did not open, a modifier ``if``/``unless``
-    or ``do``."""
+    ``{hash}`` is opened (``opened`` counts how many already were: a hash within a hash
+    within ... stays whole past a few, so 10,000 nested braces cannot exhaust the stack).
+    Stops at a bracket it did not open, a modifier ``if``/``unless`` or ``do``."""
     if tokens and is_op(tokens[0], "("):
         tokens = tokens[1:]
     args: list[list[Token]] = [[]]
@@ -164,22 +165,24 @@ def arguments(tokens: list[Token]) -> list[list[Token]]:
         args[-1].append(token)
     flat: list[list[Token]] = []
     for arg in args:
-        if len(arg) >= 2 and is_op(arg[0], "{") and is_op(arg[-1], "}"):
-            flat.extend(arguments(arg[1:-1]))
+        if len(arg) >= 2 and is_op(arg[0], "{") and is_op(arg[-1], "}") and opened < 8:
+            flat.extend(arguments(arg[1:-1], opened + 1))
         elif arg:
             flat.append(arg)
     return flat
 
 
-def literal(arg: list[Token]) -> list[str] | None:
+def literal(arg: list[Token], array: bool = True) -> list[str] | None:
     """The strings of a literal argument (``"a"``, ``%q<a>.freeze``, ``["a", "b"]``,
-    ``%w[a b]``), or None when it is computed."""
+    ``%w[a b]``), or None when it is computed. An array's items must be strings (``array``
+    is False for them): arrays of arrays are not names, and nesting 10,000 deep would
+    exhaust the stack."""
     if len(arg) >= 3 and is_op(arg[-2], ".") and is_word(arg[-1], "freeze"):
         arg = arg[:-2]
     if len(arg) == 1 and arg[0].kind in ("str", "words") and arg[0].literal:
         return [arg[0].value] if arg[0].kind == "str" else arg[0].value.split()
-    if len(arg) >= 2 and is_op(arg[0], "[") and is_op(arg[-1], "]"):
-        items = [literal(item) for item in arguments(arg[1:-1])]
+    if array and len(arg) >= 2 and is_op(arg[0], "[") and is_op(arg[-1], "]"):
+        items = [literal(item, array=False) for item in arguments(arg[1:-1])]
         if all(item is not None and len(item) == 1 for item in items):
             return [item[0] for item in items if item is not None]
     return None

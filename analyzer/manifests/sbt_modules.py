@@ -57,7 +57,9 @@ class SbtBuild(SbtValues):
                 continue
             end = k + len(operand)
             if end >= len(tokens) or not op(tokens[end], *MODULE_OPS):
-                k += 1  # not a module; a parenthesized operand may hold one
+                # Not a module, nor is any tail of this dotted name: skip it whole, or a long
+                # a.b.c... chain is rescanned from each of its names (quadratic time).
+                k = end
                 continue
             operands, operators, j = [operand], [], end
             while j < len(tokens) and op(tokens[j], *MODULE_OPS):

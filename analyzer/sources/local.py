@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -33,6 +34,27 @@ def is_skipped_dir(name: str, path: str) -> bool:
         return True
     # os.path.isfile, unlike Path.is_file, returns False inside an unreadable directory.
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+# C0 and C1 control characters: a newline in a name forges lines in text output, an escape
+# sequence drives the terminal that shows it.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+UNSAFE_NAME = "name holds control characters or bytes that are not UTF-8; skipped"
+
+
+def is_unsafe_name(name: str) -> bool:
+    """True for a file name no report can show as it is.
+
+    Besides control characters, that is a name whose bytes are not UTF-8: Python carries them
+    as lone surrogates, which no UTF-8 report or terminal can encode.
+    """
+    return bool(_CONTROL.search(name)) or any("\udc80" <= c <= "\udcff" for c in name)
+
+
+def shown_path(path: str) -> str:
+    """``path`` fit for messages: bytes that are not UTF-8 as ``\\xe9``, controls as ``\\n``."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def size_text(size: int) -> str:
@@ -85,11 +107,14 @@ class LocalSource(Source):
             self._walk(scan, repo)
             return scan
         loose = Repository(name=Path(self.real_root).name or "root", path=".")
-        children = [
-            Repository(name=f"{self.repo_prefix}{entry.name}", path=entry.name)
-            for entry in self._entries(scan, ".", None)
-            if self._is_repository(entry)
-        ]
+        children = []
+        for entry in self._entries(scan, ".", None):
+            if not self._is_repository(entry):
+                continue
+            if is_unsafe_name(entry.name):
+                scan.problems.append(Problem(shown_path(entry.name), None, UNSAFE_NAME))
+                continue
+            children.append(Repository(name=f"{self.repo_prefix}{entry.name}", path=entry.name))
         # Manifests lying directly in the root form a repository of their own.
         self._walk(scan, loose, depth_limit=0)
         if scan.manifests:
@@ -127,6 +152,9 @@ class LocalSource(Source):
                 path = entry.name if rel == "." else f"{rel}/{entry.name}"
                 if self.exclude.matches(path):
                     continue
+                if is_unsafe_name(entry.name):
+                    self._unsafe(scan, entry, path, repo.name, depth < depth_limit)
+                    continue
                 kind = self._classify(scan, entry, path, repo.name)
                 if kind == "dir" and depth < depth_limit:
                     if is_skipped_dir(entry.name, entry.path):
@@ -136,6 +164,17 @@ class LocalSource(Source):
                 elif kind == "file":
                     self._add_file(scan, entry, path, repo)
             stack.extend((sub, depth + 1) for sub in reversed(subdirs))
+
+    def _unsafe(
+        self, scan: SourceScan, entry: os.DirEntry[str], path: str, repo: str, descend: bool
+    ) -> None:
+        """Report a manifest, or a directory the walk would enter, that has an unsafe name."""
+        try:
+            is_dir = descend and entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir or self.is_manifest(path):
+            scan.problems.append(Problem(shown_path(path), None, UNSAFE_NAME, repo))
 
     def _classify(self, scan: SourceScan, entry: os.DirEntry[str], path: str, repo: str) -> str:
         """Return "dir" (a real directory), "file" (a manifest to read) or "" (ignored).
