@@ -20,3 +20,11 @@ class ManifestError(FundscoutError):
         super().__init__(message)
         self.message = message
         self.line = line
+
+
+class BaselineError(FundscoutError):
+    """A saved JSON report (a baseline) is missing, corrupt or of an unknown schema."""
+
+
+class PolicyError(FundscoutError):
+    """A ``--fail-on`` rule is malformed."""
