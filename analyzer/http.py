@@ -3,15 +3,19 @@
 Every request goes through a requests-cache ``CachedSession`` (SQLite in the user cache dir)
 whose adapter adds a default timeout, bounded retries that honor ``Retry-After``, and a cap
 on response size. Credentials live only in per-request headers, which requests-cache strips
-from what it stores (``Authorization`` is among its ignored parameters).
+from what it stores (``Authorization`` is among its ignored parameters). Next to its database
+an :class:`~analyzer.docstore.AnswerStore` keeps a copy of each stored answer for the client's
+fast path.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,18 +25,27 @@ import requests
 from platformdirs import user_cache_dir
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
+from requests_cache.backends.sqlite import SQLiteCache
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 from urllib3.util.retry import Retry
 
 from analyzer import __version__
+from analyzer.docstore import FILENAME, AnswerStore
 
 USER_AGENT = f"fundscout/{__version__} (+https://github.com/fundscout/fundscout)"
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_DEADLINE = 120.0
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+CHECKPOINT_PAGES = 20_000  # 80 MB of 4 KiB pages
 
 
 class ResponseTooLargeError(requests.RequestException):
     """The server sent more than the configured cap."""
+
+
+class ResponseTooSlowError(requests.RequestException):
+    """The body took longer than the deadline, however quickly each piece of it came."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,7 @@ class HttpSettings:
     max_wait: float = 60.0  # longest Retry-After or rate-limit reset fundscout waits for
     max_bytes: int = DEFAULT_MAX_BYTES
     per_host: int = 8  # concurrent requests to one host
+    deadline: float = DEFAULT_DEADLINE  # longest a body may take once the headers are in
 
     def resolved_cache_dir(self) -> Path:
         if self.cache_dir is not None:
@@ -57,31 +71,82 @@ class HttpSettings:
 
 
 class BoundedAdapter(HTTPAdapter):
-    """Adds a default timeout and reads at most ``max_bytes`` of any body."""
+    """Adds a default timeout and reads at most ``max_bytes`` of any body, within
+    ``deadline`` seconds; with a ``gate``, at most its ``per_host`` exchanges per host at once.
+    The gate holds only the exchange, not the cache's work around it: a thread busy with the
+    cache does not keep a host's slot idle."""
 
-    def __init__(self, timeout: float, max_bytes: int, retry: Retry) -> None:
+    def __init__(
+        self,
+        timeout: float,
+        max_bytes: int,
+        retry: Retry,
+        deadline: float = DEFAULT_DEADLINE,
+        gate: HostGate | None = None,
+    ) -> None:
         super().__init__(max_retries=retry, pool_maxsize=32)
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.deadline = deadline
+        self.gate = gate
 
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any
     ) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
+        with self.gate.slot(request.url or "") if self.gate else nullcontext():
+            return self._send(request, **kwargs)
+
+    def _send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         response = super().send(request, stream=True, **kwargs)
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             response.close()
             raise ResponseTooLargeError(f"{request.url}: response of {declared} bytes is too large")
-        body = bytearray()
-        for chunk in response.iter_content(64 * 1024):
-            body.extend(chunk)
-            if len(body) > self.max_bytes:
-                response.close()
-                raise ResponseTooLargeError(f"{request.url}: response over {self.max_bytes} bytes")
-        response._content = bytes(body)  # requests' own lazy-body slot
+        try:
+            response._content = self._body(request, response)  # requests' own lazy-body slot
+        except BaseException:
+            response.close()
+            raise
         return response
+
+    def _body(self, request: requests.PreparedRequest, response: requests.Response) -> bytes:
+        """The whole body, or an error. ``read1`` returns whatever has arrived, so a server
+        trickling a byte at a time, each well within the read timeout, meets the deadline."""
+        body, ends = bytearray(), time.monotonic() + self.deadline
+        try:
+            while chunk := response.raw.read1(64 * 1024, decode_content=True):
+                body.extend(chunk)
+                if len(body) > self.max_bytes:
+                    raise ResponseTooLargeError(
+                        f"{request.url}: response over {self.max_bytes} bytes"
+                    )
+                if time.monotonic() > ends:
+                    raise ResponseTooSlowError(
+                        f"{request.url}: response too slow (over {self.deadline:g}s)"
+                    )
+        # The exceptions requests' own iter_content turns these into.
+        except ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from None
+        except DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc) from None
+        except ReadTimeoutError as exc:
+            raise requests.exceptions.ConnectionError(exc) from None
+        except SSLError as exc:
+            raise requests.exceptions.SSLError(exc) from None
+        return bytes(body)
+
+
+class CachingSession(CachedSession):
+    """requests-cache's session, with the answer store that shares its directory."""
+
+    answers: AnswerStore | None = None
+
+    def close(self) -> None:
+        super().close()  # type: ignore[no-untyped-call]
+        if self.answers is not None:
+            self.answers.close()
 
 
 def make_retry(settings: HttpSettings) -> Retry:
@@ -109,7 +174,7 @@ def make_session(
         cache_dir = settings.resolved_cache_dir()
         cache_dir.mkdir(parents=True, exist_ok=True)
         expires: dict[Any, Any] = dict(expire_after or {})
-        session = CachedSession(
+        cached = CachingSession(
             str(cache_dir / "http-cache"),
             backend="sqlite",
             wal=True,  # write-ahead log: a commit no longer waits for a full fsync
@@ -119,14 +184,30 @@ def make_session(
             allowable_codes=(200, 203, 300, 301, 308, 404, 410),  # "not found" is an answer too
             stale_if_error=True,
         )
+        cached.answers = AnswerStore(cache_dir / FILENAME)
+        fewer_checkpoints(cached)
+        session = cached
     else:
         session = requests.Session()
-    adapter = BoundedAdapter(settings.timeout, settings.max_bytes, make_retry(settings))
+    gate = HostGate(settings.per_host, settings.max_wait)
+    adapter = BoundedAdapter(
+        settings.timeout, settings.max_bytes, make_retry(settings), settings.deadline, gate
+    )
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept-Encoding"] = "gzip, deflate"
     return session
+
+
+def fewer_checkpoints(session: CachedSession, pages: int = CHECKPOINT_PAGES) -> None:
+    """Copy the write-ahead log into the database every ``pages`` pages instead of every 1000.
+    Each copy syncs the disk while holding requests-cache's lock, which every lookup waits
+    for: with a cold cache, that made each request wait longer than the network did."""
+    if isinstance(session.cache, SQLiteCache):
+        for table in (session.cache.responses, session.cache.redirects):
+            with table.connection() as db:
+                db.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
 
 
 def request(
@@ -171,5 +252,37 @@ class HostGate:
 
     def wait(self, url: str) -> None:
         delay = self._resume_at.get(urlsplit(url).netloc, 0.0) - time.time()
-        if delay > 0:
+        if delay > 0 and not STOPPING.is_set():  # after Ctrl-C, no new pause begins
             time.sleep(delay)
+
+
+# Set by Ctrl-C under stop_on_interrupt: requests not yet sent are not sent.
+STOPPING = threading.Event()
+
+
+@contextmanager
+def stop_on_interrupt() -> Iterator[None]:
+    """Let Ctrl-C stop the lookups at once, not after the queue of requests.
+
+    KeyboardInterrupt reaches only the main thread, which then waits for the worker threads
+    to finish their queues; this handler first sets :data:`STOPPING`, which the client
+    checks before each request. Outside the main thread it does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def interrupted(signum: int, frame: Any) -> None:
+        STOPPING.set()
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        STOPPING.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -322,6 +323,74 @@ def test_no_credential_is_sent_or_stored(
     assert all(CANARY not in text for text in texts)
     stored = [p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file()]
     assert stored and all(CANARY.encode() not in data for data in stored)
+
+
+def serve_slowly(httpserver: HTTPServer, delays: dict[str, float]) -> None:
+    """GetPackage answers, each after its own delay, so that they arrive out of order."""
+    for path, fixture in PACKAGES.items():
+
+        def answer(request: Request, fixture: str = fixture, path: str = path) -> Response:
+            time.sleep(delays.get(path, 0.0))
+            return Response(json.dumps(load(fixture)), content_type="application/json")
+
+        httpserver.expect_request(f"/v3/systems/{path}").respond_with_handler(answer)
+
+
+def batch_keys(httpserver: HTTPServer) -> list[list[str]]:
+    """The versions each GetVersionBatch asked for (its first page), sorted."""
+    posts = requests_to(httpserver, "/v3alpha/versionbatch")
+    bodies = [json.loads(post.get_data()) for post in posts if b"pageToken" not in post.get_data()]
+    keys = [[r["versionKey"] for r in body["requests"]] for body in bodies]
+    return sorted(sorted(f"{k['name']}@{k['version']}" for k in group) for group in keys)
+
+
+@pytest.fixture
+def threaded() -> Iterator[HTTPServer]:
+    """A server answering requests at once, so that slow answers arrive after later ones."""
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_batches_follow_the_input_order_whatever_order_answers_come_in(
+    threaded: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("analyzer.enrich.depsdev.BATCH", 3)  # versions per GetVersionBatch
+    groups = []
+    for run_number, delays in enumerate(({"NPM/packages/lodash": 0.5},
+                                         {"MAVEN/packages/org.slf4j:slf4j-api": 0.5})):  # fmt: skip
+        serve_alpha(threaded)
+        serve_slowly(threaded, delays)
+        result = run(make_client(threaded, tmp_path / f"cache{run_number}"))
+        assert values(result, LODASH)["dependents"] == 183467
+        groups.append(batch_keys(threaded))
+        threaded.clear()
+    # lodash (2 versions), then django (2) with slf4j (1), then config-array (2): cut in input
+    # order, so every run sends the same bodies and a rerun finds them in the cache.
+    assert (
+        groups[0]
+        == groups[1]
+        == [
+            ["@humanwhocodes/config-array@0.11.14", "@humanwhocodes/config-array@0.13.0"],
+            ["django@4.2.17", "django@5.1.4", "org.slf4j:slf4j-api@2.0.16"],
+            ["lodash@4.17.20", "lodash@4.17.21"],
+        ]
+    )
+
+
+def test_dependents_do_not_wait_for_every_package(
+    threaded: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("analyzer.enrich.depsdev.BATCH", 3)
+    serve_alpha(threaded)
+    serve_slowly(threaded, {"NPM/packages/@humanwhocodes/config-array": 1.0})
+    result = run(make_client(threaded, tmp_path / "cache"))
+    assert values(result, CONFIG)["dependents"] == 0
+    answered = [request.path for request, _ in threaded.log]  # in the order answered
+    slow = answered.index("/v3/systems/NPM/packages/@humanwhocodes/config-array")
+    assert any(path.endswith(":dependents") for path in answered[:slow])
 
 
 def test_readers_on_recorded_shapes() -> None:

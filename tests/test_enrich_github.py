@@ -21,6 +21,7 @@ from werkzeug import Request, Response
 from analyzer.enrich import Client, Endpoints, Subject
 from analyzer.enrich import github_graphql as gql
 from analyzer.enrich.client import Client as ClientType
+from analyzer.enrich.concurrency import Feed
 from analyzer.enrich.github import NO_TOKEN, GithubProvider, slug_of, web_host
 from analyzer.enrich.github_rest import (
     contributor_counts,
@@ -197,6 +198,7 @@ def test_graphql_mode(
     httpserver.expect_request("/graphql", method="POST").respond_with_handler(graphql_fixture)
     for fixture in ("rest_pallets_flask", "rest_simonw_sqlite-utils"):
         replay(httpserver, f"{fixture}.json")
+    serve_missing(httpserver)
     result = run(client, [FLASK, SQLITE_UTILS, MISSING])
 
     assert values(result, FLASK) == {
@@ -221,6 +223,45 @@ def test_graphql_mode(
     assert 'g1: repository(owner: "pallets", name: ".github")' in body["query"]
     assert not requests_to(httpserver, "GET", "/repos/pallets/flask")  # GraphQL had it
     assert {r.headers.get("Authorization") for r, _ in httpserver.log} == {f"Bearer {CANARY}"}
+
+
+def test_repositories_are_looked_up_as_they_arrive(
+    httpserver: HTTPServer, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replay(httpserver, "rest_pallets_flask.json")
+    feed: Feed[Subject] = Feed()
+    feed.put(Subject(FLASK, "repository", "pallets/flask"))
+    findings = GithubProvider(host="github.com").fetch_stream(feed, client)
+    first = next(findings)  # answered while more repositories may still come
+    assert first.key == FLASK and {s.name for s in first.signals} >= {"stars", "contributors"}
+    feed.put(Subject("https://gitlab.com/a/b", "repository", "a/b"))  # not GitHub: skipped
+    feed.close()
+    assert list(findings) == []
+
+
+def test_with_a_token_graphql_waits_for_every_repository(
+    httpserver: HTTPServer, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", CANARY)
+    httpserver.expect_request("/graphql", method="POST").respond_with_handler(batch_answer)
+    httpserver.expect_request(re.compile(r"^/repos/o/[^/]+/contributors$")).respond_with_json([])
+    feed: Feed[Subject] = Feed()
+    for name in ("c", "a", "b"):  # arrival order; batches go in sorted order
+        feed.put(Subject(f"https://github.com/o/{name}", "repository", f"o/{name}"))
+    feed.close()
+    provider = GithubProvider(host="github.com", batch_size=2)
+    found = [finding.key for finding in provider.fetch_stream(feed, client)]
+    assert found == [f"https://github.com/o/{name}" for name in "abc"]
+    queries = [json.loads(r.get_data())["query"] for r in requests_to(httpserver, "POST")]
+    assert sorted(re.findall(r'name: "(\w)"', query) for query in queries) == [["a", "b"], ["c"]]
+
+
+def serve_missing(httpserver: HTTPServer) -> None:
+    """GitHub's 404 for the contributors of MISSING: they are asked while GraphQL waits for
+    every repository, and the 404 leaves it unknown as GraphQL's NOT_FOUND does."""
+    httpserver.expect_request("/repos/ghost/missing/contributors").respond_with_json(
+        {"message": "Not Found"}, status=404
+    )
 
 
 def batch_answer(request: Request) -> Response:
@@ -251,19 +292,25 @@ def test_an_unusable_graphql_batch_leaves_only_that_batch_unknown(
     httpserver: HTTPServer, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", CANARY)
-    httpserver.expect_oneshot_request("/graphql", method="POST").respond_with_data(
-        "<html>unicorn</html>", content_type="text/html"
-    )
     forbidden = {"data": None, "errors": [{"type": "FORBIDDEN", "message": "SAML enforced"}]}
-    httpserver.expect_oneshot_request("/graphql", method="POST").respond_with_json(forbidden)
-    httpserver.expect_request("/graphql", method="POST").respond_with_handler(batch_answer)
+
+    def answer(request: Request) -> Response:  # batches go out together: answer by content
+        query = json.loads(request.get_data())["query"]
+        if 'name: "r0"' in query:
+            return Response("<html>unicorn</html>", content_type="text/html")
+        if 'name: "r1"' in query:
+            return Response(json.dumps(forbidden), content_type="application/json")
+        return batch_answer(request)
+
+    httpserver.expect_request("/graphql", method="POST").respond_with_handler(answer)
     httpserver.expect_request(re.compile(r"^/repos/a/[^/]+/contributors$")).respond_with_json([])
     urls = [f"https://github.com/a/r{i}" for i in range(3)]
     result = run(client, urls, GithubProvider(host="github.com", batch_size=1))
     assert [url in result.signals for url in urls] == [False, False, True]
     status = result.sources["github"]
     assert (status.state, status.unknown) == ("partial", 2)
-    assert "HTML page" in status.notes[0] and "FORBIDDEN: SAML enforced" in status.notes[1]
+    notes = " | ".join(status.notes)
+    assert "HTML page" in notes and "FORBIDDEN: SAML enforced" in notes
 
 
 def test_contributor_pages_are_bounded_and_stay_on_the_api_host(
@@ -393,6 +440,7 @@ def test_graphql_rate_limit_beyond_max_wait_is_unavailable(
     httpserver.expect_request("/graphql", method="POST").respond_with_json(
         limited, headers=rate_limited(3600)
     )
+    httpserver.expect_request("/repos/a/b/contributors").respond_with_json([])
     result = run(client, ["https://github.com/a/b"])
     status = result.sources["github"]
     assert (status.state, status.unknown) == ("unavailable", 1)
@@ -429,6 +477,7 @@ def test_token_canary_never_leaks(
     httpserver.expect_request("/graphql", method="POST").respond_with_handler(graphql_fixture)
     for fixture in ("rest_pallets_flask", "rest_simonw_sqlite-utils"):
         replay(httpserver, f"{fixture}.json")
+    serve_missing(httpserver)
     first = run(make_client(httpserver, cache), [FLASK, SQLITE_UTILS, MISSING])
     httpserver.clear()
     httpserver.expect_request("/graphql", method="POST").respond_with_json(

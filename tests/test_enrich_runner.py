@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from analyzer.enrich import Client, Endpoints, Subject
@@ -104,3 +104,54 @@ def test_without_a_cache_the_providers_still_work(tmp_path) -> None:  # type: ig
     plain = Client(make_session(settings), nowhere, settings)
     result = Runner([PypiProvider()], plain).run([Subject("pkg:pypi/a", "pypi", "a")])
     assert result.sources["pypi"].state == "unavailable"  # no TypeError on expire_after
+
+
+class Streamed(RepoFake):
+    """A streaming repository provider: notes when each repository reached it."""
+
+    def __init__(self) -> None:
+        super().__init__("streamed", 7)
+        self.arrivals: dict[str, float] = {}
+
+    def fetch_stream(self, items: Iterable[Subject], client: Client) -> Iterator[Finding]:
+        for item in items:
+            self.arrivals[item.key] = time.monotonic()
+            yield Finding(item.key, (Signal("stars", 7, self.name, client.fetched_at),))
+
+
+class NpmSaying(RepoSaying):
+    def supports(self, ecosystem: str) -> bool:
+        return ecosystem == "npm"
+
+
+def test_repositories_stream_while_package_providers_still_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    streamed = Streamed()
+    slow = NpmSaying("slow", "https://github.com/b/slow", delay=0.5)
+    providers = [RepoSaying("fast", "https://github.com/a/fast"), slow, streamed]
+    started = time.monotonic()
+    result = Runner(providers, client(tmp_path)).run(
+        [Subject("pkg:pypi/a", "pypi", "a"), Subject("pkg:npm/b", "npm", "b")]
+    )
+    assert streamed.arrivals["https://github.com/a/fast"] - started < 0.4  # before slow ended
+    assert streamed.arrivals["https://github.com/b/slow"] - started >= 0.5
+    assert result.value("https://github.com/a/fast", "stars") == 7
+    assert result.sources["streamed"].state == "ok"
+    assert result.sources["streamed"].unknown == 0
+
+
+def test_a_repository_waits_for_the_providers_that_outrank_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    streamed = Streamed()
+    providers = [RepoSaying("first", "https://github.com/a/right", delay=0.3),
+                 RepoSaying("second", "https://github.com/b/wrong"), streamed]  # fmt: skip
+    result = Runner(providers, client(tmp_path)).run([Subject("pkg:pypi/a", "pypi", "a")])
+    assert list(streamed.arrivals) == ["https://github.com/a/right"]  # never the replaced one
+    assert set(result.repository.values()) == set(streamed.arrivals)
+
+
+def test_a_streaming_provider_without_repositories_is_skipped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    streamed = Streamed()
+    result = Runner([Fake("plain", 1), streamed], client(tmp_path)).run(
+        [Subject("pkg:npm/b", "npm", "b")]  # Fake supports only pypi: no repository found
+    )
+    assert streamed.arrivals == {}
+    assert result.sources["streamed"].state == "skipped"

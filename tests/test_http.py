@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import threading
 import time
 from pathlib import Path
 
@@ -116,3 +118,46 @@ def test_user_agent_names_the_tool(httpserver: HTTPServer, tmp_path: Path) -> No
     httpserver.expect_request("/ua").respond_with_json({})
     make_session(settings(tmp_path)).get(httpserver.url_for("/ua"))
     assert httpserver.log[0][0].headers["User-Agent"].startswith("fundscout/")
+
+
+def test_each_host_has_at_most_per_host_requests_in_flight(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analyzer.enrich import Client
+
+    server = HTTPServer(threaded=True)  # answers concurrently, as real services do
+    server.start()
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def slow(req: Request) -> Response:
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        time.sleep(0.2)
+        with lock:
+            now[0] -= 1
+        return Response(json.dumps({"path": req.path}), content_type="application/json")
+
+    try:
+        server.expect_request(re.compile("^/doc/")).respond_with_handler(slow)
+        http = settings(tmp_path, per_host=2)
+        client = Client(make_session(http), settings=http)
+        urls = [server.url_for(f"/doc/{n}") for n in range(6)]
+        with ThreadPoolExecutor(6) as pool:  # more threads than slots
+            answers = list(pool.map(lambda url: client.get_json("src", url), urls))
+    finally:
+        server.clear()
+        server.stop()
+    assert [a["path"] for a in answers] == [f"/doc/{n}" for n in range(6)]
+    assert peak[0] == 2
+
+
+def test_requests_cache_checkpoints_its_log_rarely(tmp_path: Path) -> None:
+    from analyzer.http import CHECKPOINT_PAGES, CachingSession
+
+    session = make_session(settings(tmp_path))
+    assert isinstance(session, CachingSession)
+    for table in (session.cache.responses, session.cache.redirects):
+        with table.connection() as db:  # type: ignore[union-attr]
+            assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == CHECKPOINT_PAGES
+    session.close()

@@ -1,82 +1,39 @@
-"""The providers' view of HTTP: configurable endpoints, JSON calls, status bookkeeping.
+"""The providers' view of HTTP: JSON calls, error classification, status bookkeeping.
 
 Errors are classified once, here: a 404 is "not known", a timeout or 5xx after retries makes
 the source unavailable, a rate limit waits (up to --max-wait) or stops that source, and an
 answer that is not JSON is a bad response for that key only. Messages name the URL without
 its query string and never a credential.
+
+Each call first asks the session's answer store (:mod:`analyzer.docstore`), which answers
+what requests-cache holds without the cost of going through requests; and identical requests
+in flight at the same time are sent once, their answer shared.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from contextlib import nullcontext
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlsplit
+from functools import partial
+from typing import Any, TypeVar
 
 import requests
 
+from analyzer.docstore import Answer, AnswerStore, json_body, request_key
+from analyzer.enrich.concurrency import Once, stream
+from analyzer.enrich.endpoints import Endpoints
 from analyzer.enrich.interface import BadResponseError, SourceStatus, SourceUnavailableError
-from analyzer.http import HostGate, HttpSettings, request
+from analyzer.enrich.responses import decode_json, public_url
+from analyzer.http import STOPPING, BoundedAdapter, CachingSession, HostGate, HttpSettings, request
+
+__all__ = ["Client", "Endpoints", "decode_json", "public_url"]  # also at home here
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """Base URLs of every service; change them for mirrors, GitHub Enterprise or tests."""
-
-    pypi: str = "https://pypi.org"  # /pypi/<name>/json lives under it
-    npm: str = "https://registry.npmjs.org"
-    github_api: str = "https://api.github.com"
-    github_graphql: str = "https://api.github.com/graphql"
-    depsdev: str = "https://api.deps.dev"
-    ecosystems: str = "https://packages.ecosyste.ms/api/v1"
-    osv: str = "https://api.osv.dev"
-
-    ENV: ClassVar[dict[str, str]] = {
-        "pypi": "FUNDSCOUT_PYPI_URL",
-        "npm": "FUNDSCOUT_NPM_URL",
-        "github_api": "FUNDSCOUT_GITHUB_API_URL",
-        "github_graphql": "FUNDSCOUT_GITHUB_GRAPHQL_URL",
-        "depsdev": "FUNDSCOUT_DEPSDEV_URL",
-        "ecosystems": "FUNDSCOUT_ECOSYSTEMS_URL",
-        "osv": "FUNDSCOUT_OSV_URL",
-    }
-
-    @classmethod
-    def resolve(
-        cls,
-        config: Mapping[str, str] | None = None,
-        flags: Mapping[str, str | None] | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> Endpoints:
-        """Flags win over environment variables, which win over the config file."""
-        environ = os.environ if environ is None else environ
-        values: dict[str, str] = {}
-        for item in fields(cls):
-            env_value = environ.get(cls.ENV[item.name], "").strip()
-            chosen = (flags or {}).get(item.name) or env_value or (config or {}).get(item.name)
-            if chosen:
-                values[item.name] = chosen.rstrip("/")
-        return replace(cls(), **values)
-
-
-def public_url(url: str) -> str:
-    """The URL without query or credentials, safe for messages."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(an unparsable URL)"
-    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 class Client:
@@ -91,12 +48,24 @@ class Client:
         self.session = session
         self.endpoints = endpoints or Endpoints()
         self.settings = settings or HttpSettings()
-        self.gate = HostGate(self.settings.per_host, self.settings.max_wait)
+        # The session's adapter bounds each host itself, around the exchange alone; a session
+        # without one is bounded here, around the whole call.
+        adapter = session.adapters.get("https://")
+        shared = adapter.gate if isinstance(adapter, BoundedAdapter) else None
+        self.gate = shared or HostGate(self.settings.per_host, self.settings.max_wait)
+        self._slots = shared is None
+        # Threads per pool: twice the host's slots, so that while some threads decode or
+        # read the cache, others keep every slot busy.
+        self.workers = 2 * self.settings.per_host
         self.fetched_at = (
             datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         )
         self.statuses: dict[str, SourceStatus] = {}
+        self.answers: AnswerStore | None = (
+            session.answers if isinstance(session, CachingSession) else None
+        )
         self._lock = threading.Lock()
+        self._sending: Once[bytes, requests.Response | None] = Once()
 
     def status(self, source: str) -> SourceStatus:
         with self._lock:
@@ -120,32 +89,92 @@ class Client:
         expire: float | None = None,
     ) -> requests.Response | None:
         """One request through the cache; None when the answer is "not found"."""
+        answer = self._answer(source, method, url, headers=headers, payload=payload, expire=expire)
+        return answer.response(url) if isinstance(answer, Answer) else answer
+
+    def _answer(
+        self,
+        source: str,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        payload: Any = None,
+        expire: float | None = None,
+    ) -> Answer | requests.Response | None:
+        """The store's answer when it has a usable one, else the response of the one request
+        sent for every caller asking the same at the same time."""
         status = self.status(source)
+        body = None if payload is None else json_body(payload)
+        key = request_key(method, url, body)
+        stored = self.answers.get(key, self.settings.offline) if self.answers else None
+        if stored is not None:
+            self._count(status, from_cache=True)
+            return None if stored.status_code in (404, 410) else stored  # as _check says
+        send = partial(self._send, status, method, url, key, headers, body, expire)
+        answer, shared = self._sending.run(key, send)
+        if shared:  # the same request was on its way: its answer is this call's too
+            self._count(status, from_cache=True)
+        return answer
+
+    def _send(
+        self,
+        status: SourceStatus,
+        method: str,
+        url: str,
+        key: bytes,
+        headers: Mapping[str, str] | None,
+        body: bytes | None,
+        expire: float | None,
+    ) -> requests.Response | None:
+        if STOPPING.is_set():  # Ctrl-C: what is not on its way stays unknown
+            raise SourceUnavailableError(f"{public_url(url)}: interrupted")
         kwargs: dict[str, Any] = {"headers": dict(headers or {})}
-        if payload is not None:
-            kwargs["json"] = payload
+        if body is not None:
+            kwargs["data"] = body
+            kwargs["headers"].setdefault("Content-Type", "application/json")
         if expire is not None and not self.settings.offline and self.settings.use_cache:
             kwargs["expire_after"] = expire
         for attempt in (1, 2):
             self.gate.wait(url)
-            with self.gate.slot(url):
+            with self.gate.slot(url) if self._slots else nullcontext():
                 try:
                     response = request(
                         self.session, method, url, offline=self.settings.offline, **kwargs
                     )
                 except requests.RequestException as exc:
-                    reason = type(exc).__name__
+                    reason = failure_name(exc)
                     raise SourceUnavailableError(f"{public_url(url)}: {reason}") from None
             if self.settings.offline and response.status_code == 504:
-                self.note(source, "not in the cache (offline)")
+                self.note(status.name, "not in the cache (offline)")
                 return None
-            with self._lock:
-                status.requests += 1
-                status.from_cache += bool(getattr(response, "from_cache", False))
+            self._count(status, from_cache=bool(getattr(response, "from_cache", False)))
             if attempt == 1 and self._rate_limited(url, response):
                 continue
+            response.answer_key = key  # type: ignore[attr-defined]  # for forget()
+            if self.answers is not None:
+                self.answers.put(key, response)
             return self._check(url, response)
         raise SourceUnavailableError(f"{public_url(url)}: still rate limited after waiting")
+
+    def _count(self, status: SourceStatus, from_cache: bool) -> None:
+        with self._lock:
+            status.requests += 1
+            status.from_cache += from_cache
+
+    def forget(self, response: requests.Response | Answer) -> None:
+        """Drop a cached answer that must not be replayed (e.g. a rate-limit notice)."""
+        if isinstance(response, Answer):
+            response = response.response("")
+        key = getattr(response, "answer_key", None)
+        if self.answers is not None and isinstance(key, bytes):
+            self.answers.delete(key)
+        cache = getattr(self.session, "cache", None)
+        cache_key = getattr(response, "cache_key", None)
+        if cache is not None and cache_key:
+            cache.delete(cache_key)
+        elif cache is not None and response.request is not None:
+            cache.delete(requests=[response.request])
 
     def _rate_limited(self, url: str, response: requests.Response) -> bool:
         """On a rate-limit answer, pause the host and say whether to try again."""
@@ -178,13 +207,23 @@ class Client:
         return response
 
     def get_json(self, source: str, url: str, **kwargs: Any) -> Any:
-        """GET and decode JSON; None for "not found"; BadResponseError for a non-JSON answer."""
-        response = self.call(source, "GET", url, **kwargs)
-        return None if response is None else decode_json(url, response)
+        """GET and decode JSON; None for "not found"; BadResponseError for a non-JSON answer.
+        ``kwargs``: ``headers`` and ``expire``, as for :meth:`call`."""
+        answer = self._answer(source, "GET", url, **kwargs)
+        return None if answer is None else self.decode(url, answer)
 
     def post_json(self, source: str, url: str, payload: Any, **kwargs: Any) -> Any:
-        response = self.call(source, "POST", url, payload=payload, **kwargs)
-        return None if response is None else decode_json(url, response)
+        answer = self._answer(source, "POST", url, payload=payload, **kwargs)
+        return None if answer is None else self.decode(url, answer)
+
+    def decode(self, url: str, response: requests.Response | Answer) -> Any:
+        """:func:`decode_json`, forgetting an unusable answer so the next run asks again
+        (an HTML error page served with 200 is cached like any answer)."""
+        try:
+            return decode_json(url, response)
+        except BadResponseError:
+            self.forget(response)
+            raise
 
     def documents(
         self, source: str, items: Iterable[T], url_of: Callable[[T], str], expire: float
@@ -207,15 +246,21 @@ class Client:
         self, items: Iterable[T], work: Callable[[T], R], workers: int | None = None
     ) -> Iterator[R]:
         """Run ``work`` over ``items`` concurrently, yielding results in input order."""
-        with ThreadPoolExecutor(max_workers=workers or self.settings.per_host) as pool:
+        with ThreadPoolExecutor(max_workers=workers or self.workers) as pool:
             yield from pool.map(work, items)
 
+    def stream(
+        self, items: Iterable[T], work: Callable[[T], R], workers: int | None = None
+    ) -> Iterator[R]:
+        """Like :meth:`map` for items that arrive over time (a :class:`Feed`): work starts
+        as each arrives, and results come in the order they complete."""
+        return stream(items, work, workers or self.workers)
 
-def decode_json(url: str, response: requests.Response) -> Any:
-    content_type = response.headers.get("Content-Type", "")
-    if "html" in content_type:
-        raise BadResponseError(f"{public_url(url)}: an HTML page instead of JSON")
-    try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError):
-        raise BadResponseError(f"{public_url(url)}: invalid JSON") from None
+
+def failure_name(exc: requests.RequestException) -> str:
+    """``ConnectionError (ReadTimeoutError)``: the error and, after retries, the last failure
+    urllib3 met; names only, since messages may quote URLs and headers."""
+    cause = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(cause, Exception):
+        return f"{type(exc).__name__} ({type(cause).__name__})"
+    return type(exc).__name__

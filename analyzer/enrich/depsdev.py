@@ -5,165 +5,45 @@ GetProject (once per repository). v3alpha, which "may change in incompatible way
 instead of one GetVersion per version, and ``:dependents`` of the default version. An unusable
 v3alpha answer (absent on a mirror, an error page) is noted once, then v3 alone is used.
 
-Signals: repository, latest_version (default version), first_release, last_release,
-release_count, releases_last_year, yanked_in_use (deprecated versions in use), deprecated
-(reason, or true), license (SPDX expressions, ", "-joined), advisories (ids affecting the
-versions in use, else the default version), stars, forks, open_issues, scorecard (see
-:func:`project_signals`), dependents and direct_dependents (of the default version).
+The requests overlap (see :class:`Pipeline`): a package's ``:dependents`` is asked as soon as its
+GetPackage answers (once v3alpha has proved usable), GetVersionBatch for each group of packages
+as soon as the group is read, GetProject for each new project as soon as a version names it.
+Groups follow the input order, so that a rerun sends the same batch bodies and finds them in the
+cache. What the answers mean, and the signals, are in :mod:`analyzer.enrich.depsdev_read`.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+import queue
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from analyzer.enrich.client import Client
+from analyzer.enrich.depsdev_read import (
+    BATCH,
+    EXPIRE,
+    MAX_PAGES,
+    SYSTEMS,
+    Key,
+    Plan,
+    page_token,
+    project_signals,
+    read,
+    read_batch,
+    read_facts,
+    read_package,
+    version_facts,
+)
 from analyzer.enrich.interface import BadResponseError as Bad
-from analyzer.enrich.interface import Finding, Provider, Signal, Subject
+from analyzer.enrich.interface import Finding, Provider, Subject
 from analyzer.enrich.interface import SourceUnavailableError as Unavailable
-from analyzer.enrich.releases import release_signals
-from analyzer.enrich.repourl import normalize_repo_url
 
-SYSTEMS = {"golang": "GO", "gem": "RUBYGEMS", "npm": "NPM", "cargo": "CARGO",
-           "maven": "MAVEN", "pypi": "PYPI", "nuget": "NUGET"}  # fmt: skip
-PROJECT_HOSTS = ("github.com", "gitlab.com", "bitbucket.org")
-EXPIRE, MAX_VERSIONS, MAX_PAGES = 24 * 3600, 10, 20  # MAX_VERSIONS: versions in use read
-BATCH = 500  # GetVersionBatch takes up to 5000; smaller pages stay far below the size cap
-Key = tuple[str, str, str]  # system, name, version
-
-
-@dataclass
-class Plan:
-    """What GetPackage said about one package, and which versions to read."""
-
-    item: Subject
-    times: dict[str, tuple[datetime, bool]] = field(default_factory=dict)
-    default: str | None = None
-    deprecated: Any = None
-    used: list[str] = field(default_factory=list)
-
-    def lookups(self) -> list[Key]:  # the last one is the version described
-        chosen = dict.fromkeys([*self.used, *([self.default] if self.default else [])])
-        return [(SYSTEMS[self.item.ecosystem], self.item.name, v) for v in chosen]
-
-
-def _text(holder: Any, *path: str, limit: int = 500) -> str | None:
-    for step in path:
-        holder = holder.get(step) if isinstance(holder, Mapping) else None
-    return holder if isinstance(holder, str) and 0 < len(holder) <= limit else None
-
-
-def _list(holder: Any, key: str, limit: int) -> list[Any]:
-    value = holder.get(key) if isinstance(holder, Mapping) else None
-    return value[:limit] if isinstance(value, list) else []
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
-
-
-def _time(value: str | None) -> datetime | None:
-    with contextlib.suppress(ValueError):
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        return when if when.tzinfo else when.replace(tzinfo=UTC)
-    return None
-
-
-def read_package(item: Subject, document: Any) -> Plan | None:
-    """Release times, default version and versions to look up, from a GetPackage answer."""
-    if not isinstance(document, Mapping) or not isinstance(document.get("versions"), list):
-        return None
-    result = Plan(item)
-    for entry in _list(document, "versions", 50_000):
-        if (number := _text(entry, "versionKey", "version")) is None:
-            continue
-        gone = entry.get("isDeprecated") is True
-        if when := _time(_text(entry, "publishedAt")):
-            result.times[number] = (when, gone)
-        if entry.get("isDefault") is True:
-            result.default = number
-            result.deprecated = (_text(entry, "deprecatedReason") or True) if gone else None
-        if number in item.versions and len(result.used) < MAX_VERSIONS:
-            result.used.append(number)
-    return result
-
-
-def version_facts(document: Any) -> dict[str, Any]:
-    """repository, project key, license and advisories of a GetVersion answer."""
-    if not isinstance(document, Mapping):
-        return {}
-    facts: dict[str, Any] = {}
-    source = [e for e in _list(document, "links", 100) + _list(document, "relatedProjects", 100)
-              if "SOURCE_REPO" in (_text(e, "label"), _text(e, "relationType"))]  # fmt: skip
-    keys = [k for e in source if (k := _text(e, "projectKey", "id"))]
-    urls = [u for e in source if (u := _text(e, "url"))] + [f"https://{k}" for k in keys]
-    if repository := next(filter(None, map(normalize_repo_url, urls)), None):
-        facts["repository"] = repository
-    key = keys[0] if keys else (repository or "").removeprefix("https://")
-    facts["project"] = key if key.split("/")[0] in PROJECT_HOSTS else None
-    if names := [n for n in _list(document, "licenses", 20) if isinstance(n, str) and n]:
-        facts["license"] = ", ".join(names)[:500]
-    if isinstance(document.get("advisoryKeys", []), list):  # proto3 JSON omits an empty list
-        ids = {_text(a, "id") for a in _list(document, "advisoryKeys", 1000)}
-        facts["advisories"] = sorted(i for i in ids if i)
-    return facts
-
-
-def project_signals(document: Any) -> dict[str, Any]:
-    """stars, forks, open_issues and scorecard (``{"score": 0-10, "date": "YYYY-MM-DD",
-    "checks": {name: 0-10}}``, without checks that did not run) of a GetProject answer."""
-    if not isinstance(document, Mapping):
-        return {}
-    names = {"starsCount": "stars", "forksCount": "forks", "openIssuesCount": "open_issues"}
-    signals: dict[str, Any] = {name: n for key, name in names.items()
-                               if (n := _count(document.get(key))) is not None}  # fmt: skip
-    card = document.get("scorecard")
-    score = card.get("overallScore") if isinstance(card, Mapping) else None
-    if isinstance(score, int | float) and not isinstance(score, bool) and 0 <= score <= 10:
-        checks = {_text(c, "name"): _count(c.get("score")) for c in _list(card, "checks", 50)
-                  if isinstance(c, Mapping)}  # fmt: skip
-        date = _time(_text(card, "date"))
-        kept = {k: v for k, v in checks.items() if k and v is not None and v <= 10}
-        signals["scorecard"] = {"score": round(float(score), 2), "checks": kept,
-                                "date": date.date().isoformat() if date else None}  # fmt: skip
-    return signals
-
-
-def read(plan: Plan, versions: Mapping[Key, Any], project: Any, dependents: Any,
-         fetched_at: str) -> Finding:  # fmt: skip
-    """One package's Finding from its answers, of any shape (proto3 JSON omits zero counts)."""
-    facts = {key[2]: version_facts(versions.get(key)) for key in plan.lookups()}
-    main = facts[plan.lookups()[-1][2]] if facts else {}
-    signals: dict[str, Any] = {k: main[k] for k in ("repository", "license") if k in main}
-    signals.update((k, v) for k, v in (("latest_version", plan.default),
-                                       ("deprecated", plan.deprecated)) if v)  # fmt: skip
-    signals.update(release_signals(plan.times, plan.used, fetched_at))
-    looked = [facts[v] for v in plan.used if facts.get(v)] if plan.used else [main]
-    if looked and all("advisories" in each for each in looked):
-        signals["advisories"] = sorted({a for each in looked for a in each["advisories"]})[:200]
-    signals.update(project_signals(project))
-    for source, name in (("dependentCount", "dependents"),
-                         ("directDependentCount", "direct_dependents")):  # fmt: skip
-        if isinstance(dependents, Mapping) and (n := _count(dependents.get(source, 0))) is not None:
-            signals[name] = n
-    made = tuple(Signal(k, v, DepsdevProvider.name, fetched_at) for k, v in signals.items())
-    return Finding(plan.item.key, made, (), signals.get("repository"))
-
-
-def read_batch(page: Any) -> dict[Key, Any]:
-    """Version documents of one GetVersionBatch page, by the key each was asked for."""
-    if not isinstance(page, Mapping) or not isinstance(page.get("responses"), list):
-        raise Bad("deps.dev versionbatch: no responses")
-    found: dict[Key, Any] = {}
-    for answer in _list(page, "responses", BATCH):
-        key = [_text(answer, "request", "versionKey", k) for k in ("system", "name", "version")]
-        if key[0] and key[1] and key[2] and isinstance(answer.get("version"), Mapping):
-            found[(key[0], key[1], key[2])] = answer["version"]
-    return found
+__all__ = ["DepsdevProvider", "Plan", "project_signals", "read", "read_batch", "read_package",
+           "version_facts"]  # fmt: skip
 
 
 @dataclass(eq=False)
@@ -177,32 +57,16 @@ class DepsdevProvider(Provider):
         return ecosystem in SYSTEMS
 
     def fetch(self, items: Sequence[Subject], client: Client) -> Iterator[Finding]:
-        run = Run(self.name, client, self.alpha)
-        items = [item for item in items if item.ecosystem in SYSTEMS]
-        packages = client.map(items, lambda i: run.get(run.url("v3", (SYSTEMS[i.ecosystem],
-                                                                       i.name, ""))))  # fmt: skip
-        plans = [p for i, doc in zip(items, packages, strict=True) if (p := read_package(i, doc))]
-        keys = sorted({key for plan in plans for key in plan.lookups()})
-        versions = run.batch(keys) if run.alpha and keys else None
-        if versions is None:
-            answers = client.map(keys, lambda key: run.get(run.url("v3", key)))
-            versions = dict(zip(keys, answers, strict=True))
-        ids = {p.item.key: version_facts(versions.get(p.lookups()[-1])).get("project")
-               for p in plans if p.lookups()}  # fmt: skip
-        unique = sorted({i for i in ids.values() if i})
-        answers = client.map(unique, lambda i: run.get(f"{run.base}/v3/projects/"
-                                                       f"{quote(i, safe='')}"))  # fmt: skip
-        projects = dict(zip(unique, answers, strict=True))
-        for plan, counts in zip(plans, client.map(plans, run.dependents), strict=True):
-            project = projects.get(ids.get(plan.item.key) or "")
-            yield read(plan, versions, project, counts, client.fetched_at)
+        wanted = [item for item in items if item.ecosystem in SYSTEMS]
+        return Pipeline(Run(self.name, client, self.alpha), wanted).findings()
 
 
 class Run:
-    """One fetch: its calls, and whether v3alpha is still worth asking."""
+    """One fetch's calls, and whether v3alpha is usable (None: not known yet)."""
 
     def __init__(self, name: str, client: Client, alpha: bool) -> None:
-        self.name, self.client, self.alpha = name, client, alpha
+        self.name, self.client = name, client
+        self.alpha: bool | None = None if alpha else False
         self.base = client.endpoints.depsdev
 
     def url(self, api: str, key: Key) -> str:
@@ -216,13 +80,11 @@ class Run:
             return self.client.note(self.name, str(exc))
 
     def fail(self, exc: Exception) -> None:
-        if self.alpha and not self.client.settings.offline:  # a race costs a second note
+        if self.alpha is not False and not self.client.settings.offline:  # a race: two notes
             self.client.note(self.name, f"deps.dev v3alpha unusable, v3 only: {exc}")
         self.alpha = False
 
     def dependents(self, plan: Plan) -> Any:
-        if not self.alpha or plan.default is None:
-            return None
         try:
             url = self.url("v3alpha", plan.lookups()[-1]) + ":dependents"
             return self.client.get_json(self.name, url, expire=EXPIRE)
@@ -230,7 +92,7 @@ class Run:
             return self.fail(exc)
 
     def batch(self, keys: list[Key]) -> dict[Key, Any] | None:
-        """GetVersionBatch over all keys; None when v3alpha cannot serve it."""
+        """GetVersionBatch over ``keys``; None when v3alpha cannot serve it."""
         found: dict[Key, Any] = {}
         try:
             for start in range(0, len(keys), BATCH):
@@ -242,9 +104,136 @@ class Run:
                     url = f"{self.base}/v3alpha/versionbatch"
                     page = self.client.post_json(self.name, url, payload, expire=EXPIRE)
                     found.update(read_batch(page))
-                    if not (token := _text(page, "nextPageToken", limit=10_000)):
+                    if self.alpha is None:
+                        self.alpha = True
+                    if not (token := page_token(page)):
                         break
         except (Bad, Unavailable) as exc:
             self.fail(exc)
             return None
         return found
+
+
+@dataclass
+class Group:
+    """Packages whose versions are asked together, and how many answers are still due."""
+
+    plans: list[Plan]
+    keys: list[Key]
+    waiting: int = 0
+
+
+class Pipeline:
+    """All requests of one fetch on one pool of threads. Workers only send
+    requests; this thread reads each answer as it arrives and decides what to ask next, so no
+    worker ever waits for another, and the host never idles while there is work."""
+
+    def __init__(self, run: Run, items: list[Subject]) -> None:
+        self.run, self.items = run, items
+        self.read_plans: dict[int, Plan | None] = {}  # by position in items
+        self.facts: dict[Key, dict[str, Any]] = {}  # version_facts of each version read
+        self.ids: dict[str, str | None] = {}  # package key -> project id
+        self.projects: dict[str, Any] = {}
+        self.dependents: dict[str, Any] = {}
+        self.parked: list[Plan] = []  # dependents due once v3alpha proves usable
+        self.group: list[Plan] = []
+        self.group_keys = 0
+        self.grouped = 0  # packages placed in a group, in input order
+        self.answers: queue.SimpleQueue[tuple[Callable[[Any], None], Future[Any]]]
+        self.answers = queue.SimpleQueue()
+        self.outstanding = 0
+        # Twice the client's threads: GetPackage answers are large, and while threads store
+        # and decode them the others must keep the host's slots busy.
+        self.pool = ThreadPoolExecutor(max_workers=2 * run.client.workers)
+
+    def findings(self) -> Iterator[Finding]:
+        with self.pool:
+            try:
+                for index, item in enumerate(self.items):
+                    url = self.run.url("v3", (SYSTEMS[item.ecosystem], item.name, ""))
+                    self.ask(partial(self.on_package, index), self.run.get, url)
+                while self.outstanding:
+                    then, future = self.answers.get()
+                    self.outstanding -= 1
+                    then(future.result())  # SourceUnavailableError ends the fetch
+            finally:
+                self.pool.shutdown(cancel_futures=True)
+        at = self.run.client.fetched_at
+        for _, plan in sorted(self.read_plans.items()):
+            if plan is not None:
+                project = self.projects.get(self.ids.get(plan.item.key) or "")
+                counts = self.dependents.get(plan.item.key)
+                yield read_facts(plan, self.facts, project, counts, at)
+
+    def ask(self, then: Callable[[Any], None], call: Callable[..., Any], *args: Any) -> None:
+        self.outstanding += 1
+        future = self.pool.submit(call, *args)
+        future.add_done_callback(lambda done: self.answers.put((then, done)))
+
+    def on_package(self, index: int, document: Any) -> None:
+        plan = self.read_plans[index] = read_package(self.items[index], document)
+        if plan is not None and plan.default is not None:
+            self.parked.append(plan)
+            self.release()
+        while self.grouped in self.read_plans:  # groups are cut in input order, whatever
+            plan = self.read_plans[self.grouped]  # order the answers arrive in
+            self.grouped += 1
+            if plan is None:
+                continue
+            keys = len(plan.lookups())
+            if self.group_keys + keys > BATCH:
+                self.flush()
+            self.group.append(plan)
+            self.group_keys += keys
+        if self.grouped == len(self.items) and self.group:
+            self.flush()
+
+    def release(self) -> None:
+        """Ask the parked dependents once v3alpha answered; drop them once it failed."""
+        if self.run.alpha is True:
+            for plan in self.parked:
+                then = partial(self.dependents.__setitem__, plan.item.key)
+                self.ask(then, self.run.dependents, plan)
+        if self.run.alpha is not None:
+            self.parked.clear()
+
+    def flush(self) -> None:
+        group = Group(self.group, sorted({key for p in self.group for key in p.lookups()}))
+        self.group, self.group_keys = [], 0
+        if group.keys and self.run.alpha is False:
+            self.one_by_one(group)
+        elif group.keys:
+            self.ask(partial(self.on_batch, group), self.run.batch, group.keys)
+
+    def on_batch(self, group: Group, found: dict[Key, Any] | None) -> None:
+        self.release()
+        if found is None:
+            self.one_by_one(group)
+        else:
+            for key in group.keys:  # read each version once; the documents are let go
+                self.facts[key] = version_facts(found.get(key))
+            self.on_versions(group)
+
+    def one_by_one(self, group: Group) -> None:
+        """GetVersion (v3) for each key of a group that v3alpha could not serve."""
+        group.waiting = len(group.keys)
+        for key in group.keys:
+            self.ask(partial(self.on_version, group, key), self.run.get, self.run.url("v3", key))
+
+    def on_version(self, group: Group, key: Key, document: Any) -> None:
+        self.facts[key] = version_facts(document)
+        group.waiting -= 1
+        if group.waiting == 0:
+            self.on_versions(group)
+
+    def on_versions(self, group: Group) -> None:
+        """Ask GetProject for each project the group's described versions name first."""
+        for plan in group.plans:
+            if not plan.lookups():
+                continue
+            project = self.facts.get(plan.lookups()[-1], {}).get("project")
+            self.ids[plan.item.key] = project
+            if project and project not in self.projects:
+                self.projects[project] = None  # asked; the answer replaces it
+                url = f"{self.run.base}/v3/projects/{quote(project, safe='')}"
+                self.ask(partial(self.projects.__setitem__, project), self.run.get, url)

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
+from typing import Any
 from urllib.parse import urlsplit
 
 from analyzer.enrich import github_graphql as gql
@@ -39,6 +41,7 @@ from analyzer.enrich.interface import BadResponseError, Finding, Kind, Provider,
 NO_TOKEN = "no GitHub token: public data only, 60 requests/hour"  # noqa: S105
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 _TOKEN = re.compile(r"^[\x21-\x7e]{1,1000}$")
+Known = tuple[Subject, Slug, dict[str, Any]]  # a repository and its contributor signals
 
 
 def web_host(api: str) -> str:
@@ -92,10 +95,18 @@ class GithubProvider(Provider):
         return None, ""
 
     def fetch(self, items: Sequence[Subject], client: Client) -> Iterator[Finding]:
+        return self.fetch_stream(items, client)
+
+    def fetch_stream(self, items: Iterable[Subject], client: Client) -> Iterator[Finding]:
+        """Work on each repository starts as it arrives (the runner streams them); with a
+        token, GraphQL facts follow once all have arrived, in batches of the sorted
+        repositories, so that a rerun sends the same queries and finds them in the cache."""
         host = self.host or web_host(client.endpoints.github_api)
-        targets = [(item, slug) for item in items if (slug := slug_of(item.key, host))]
-        if not targets:
+        found = ((item, slug) for item in items if (slug := slug_of(item.key, host)))
+        first = next(found, None)  # notes only when there is something to ask
+        if first is None:
             return
+        targets = chain((first,), found)
         headers = {"Accept": "application/vnd.github+json"}
         token, variable = self._token()
         if token:
@@ -105,16 +116,27 @@ class GithubProvider(Provider):
                 client.note(self.name, f"{variable} is not a valid token; ignored")
             client.note(self.name, NO_TOKEN)
         rest = Rest(self.name, self.max_pages, client, headers)
-        if not token:
-            yield from (f for f in client.map(targets, lambda t: rest.from_rest(*t)) if f)
+        if not token:  # each repository takes four to six requests, one after the other
+            work = client.stream(targets, lambda t: rest.from_rest(*t), 2 * client.workers)
+            yield from (finding for finding in work if finding)
             return
-        for start in range(0, len(targets), self.batch_size):
-            batch = targets[start : start + self.batch_size]
+        # Contributors (REST) meanwhile; GraphQL lacks them.
+        known = list(client.stream(targets, lambda t: (*t, rest.contributors_of(t[1]))))
+        known.sort(key=lambda entry: entry[0].key)
+        size = self.batch_size
+        batches = [known[start : start + size] for start in range(0, len(known), size)]
+
+        def ask(batch: list[Known]) -> gql.Batch | None:
             try:
-                nodes, fallback = gql.fetch_batch(client, self.name, [s for _, s in batch], headers)
-            except BadResponseError as exc:  # this batch stays unknown; the next may answer
+                return gql.fetch_batch(client, self.name, [slug for _, slug, _ in batch], headers)
+            except BadResponseError as exc:  # this batch stays unknown; the others may answer
                 client.note(self.name, str(exc))
+                return None
+
+        for batch, answer in zip(batches, client.map(batches, ask), strict=True):
+            if answer is None:
                 continue
-            work = [(*target, node, fallback) for target, node in zip(batch, nodes, strict=True)]
-            done = client.map(work, lambda w: rest.from_graphql(*w))
-            yield from (f for f in done if f)
+            nodes, fallback = answer
+            for (item, slug, contributors), node in zip(batch, nodes, strict=True):
+                if finding := rest.from_graphql(item, slug, node, fallback, contributors):
+                    yield finding

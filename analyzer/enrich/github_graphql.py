@@ -239,6 +239,4 @@ def _mapping(value: Any, default: Any = None) -> Any:
 
 def _forget(client: Client, response: requests.Response) -> None:
     """Drop an answer that must not be replayed from the cache (rate limited, no data)."""
-    cache = getattr(client.session, "cache", None)
-    if cache is not None and response.request is not None:
-        cache.delete(requests=[response.request])
+    client.forget(response)

@@ -142,21 +142,32 @@ class Rest:
         slug: Slug,
         node: Mapping[str, Any] | None,
         fallback: Mapping[str, list[FundingLink]],
+        contributors: Mapping[str, Any] | None = None,
     ) -> Finding | None:
-        """GraphQL's node (None: unknown), the owner's fallback links, REST contributors."""
+        """GraphQL's node (None: unknown), the owner's fallback links, REST contributors
+        (asked now unless given)."""
         if node is None:
             return None
         signals, links = gql.facts(node, self.source)
         links = (links or fallback.get(slug[0], [])) + gql.sponsor_links(signals, self.source)
-        return self._finish(item, slug, signals, links)
+        return self._finish(item, slug, signals, links, contributors)
 
     def _finish(
-        self, item: Subject, slug: Slug, signals: dict[str, Any], links: list[FundingLink] | None
+        self,
+        item: Subject,
+        slug: Slug,
+        signals: dict[str, Any],
+        links: list[FundingLink] | None,
+        contributors: Mapping[str, Any] | None = None,
     ) -> Finding:
-        signals.update(self._try(lambda: self.contributors(*slug), slug) or {})
+        signals.update(self.contributors_of(slug) if contributors is None else contributors)
         at = self.client.fetched_at
         made = tuple(Signal(name, value, self.source, at) for name, value in signals.items())
         return Finding(item.key, made, tuple(funding.dedupe(links or [])))
+
+    def contributors_of(self, slug: Slug) -> dict[str, Any]:
+        """Contributor signals; none when their answer is unusable or refused."""
+        return self._try(lambda: self.contributors(*slug), slug) or {}
 
     def _try(self, call: Callable[[], T], slug: Slug) -> T | None:
         """Run one request; an unusable answer leaves its signals unknown."""

@@ -135,9 +135,9 @@ def ruby(rng: random.Random, universe: Universe, where: str, locked: int) -> Fil
 def composer(rng: random.Random, universe: Universe, where: str, locked: int) -> Files:
     runtime, dev, transitive = _split(rng, universe, "composer", rng.randint(3, 15), locked // 2)
     pins = {name: version(rng) for name in (*runtime, *dev, *transitive)}
-    manifest = {"name": f"acme/app{rng.randrange(10**6)}", "require": {"php": ">=8.1"}}
-    manifest["require"].update({n: f"^{pins[n]}" for n in runtime})
-    manifest["require-dev"] = {n: f"^{pins[n]}" for n in dev}
+    require = {"php": ">=8.1", **{n: f"^{pins[n]}" for n in runtime}}
+    manifest = {"name": f"acme/app{rng.randrange(10**6)}", "require": require,
+                "require-dev": {n: f"^{pins[n]}" for n in dev}}  # fmt: skip
     lock = {
         "packages": [{"name": n, "version": pins[n]} for n in (*runtime, *transitive)],
         "packages-dev": [{"name": n, "version": pins[n]} for n in dev],

@@ -1,0 +1,193 @@
+"""The answer store: the client's fast path in front of requests-cache, and shared requests."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from analyzer.docstore import FILENAME, AnswerStore, request_key
+from analyzer.enrich import Client
+from analyzer.http import CachingSession, HttpSettings, make_session
+
+CANARY = "ghp_CANARY0000answerstore0000token0000x"
+
+
+def make_client(tmp_path: Path, **extra: object) -> Client:
+    settings = HttpSettings(cache_dir=tmp_path / "cache", backoff=0.0, **extra)  # type: ignore[arg-type]
+    return Client(make_session(settings), settings=settings)
+
+
+def close(client: Client) -> None:
+    client.session.close()  # flushes the store's queue to disk
+
+
+def counting(httpserver: HTTPServer, path: str, body: object, status: int = 200) -> list[str]:
+    seen: list[str] = []
+
+    def answer(request: Request) -> Response:
+        seen.append(request.method)
+        return Response(json.dumps(body), status, content_type="application/json")
+
+    httpserver.expect_request(path).respond_with_handler(answer)
+    return seen
+
+
+def test_a_second_run_is_answered_by_the_store_without_requests_cache(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = counting(httpserver, "/doc", {"n": 1})
+    missing = counting(httpserver, "/gone", {"message": "Not Found"}, status=404)
+    first = make_client(tmp_path)
+    assert first.get_json("src", httpserver.url_for("/doc"), expire=3600) == {"n": 1}
+    assert first.get_json("src", httpserver.url_for("/gone"), expire=3600) is None
+    close(first)
+
+    def no_requests_cache(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the store should have answered")
+
+    monkeypatch.setattr(CachingSession, "request", no_requests_cache)
+    second = make_client(tmp_path)
+    assert second.get_json("src", httpserver.url_for("/doc"), expire=3600) == {"n": 1}
+    assert second.get_json("src", httpserver.url_for("/gone"), expire=3600) is None  # 404 too
+    response = second.call("src", "GET", httpserver.url_for("/doc"))
+    assert response is not None and response.json() == {"n": 1}
+    assert response.headers["content-type"] == "application/json"
+    assert getattr(response, "from_cache", False)
+    status = second.status("src")
+    assert (status.requests, status.from_cache) == (3, 3)
+    assert (seen, missing) == (["GET"], ["GET"])
+
+
+def test_stale_entries_are_revalidated_and_refreshed(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    seen: list[str | None] = []
+
+    def answer(request: Request) -> Response:
+        seen.append(request.headers.get("If-None-Match"))
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(json.dumps({"n": 1}), headers={"ETag": '"v1"'},
+                        content_type="application/json")  # fmt: skip
+
+    httpserver.expect_request("/doc").respond_with_handler(answer)
+    url = httpserver.url_for("/doc")
+    for _ in range(2):  # expire=0: stale at once, so each run asks the server again
+        client = make_client(tmp_path)
+        assert client.get_json("src", url, expire=0) == {"n": 1}
+        close(client)
+    assert seen == [None, '"v1"']  # the second run was a conditional request
+
+
+def test_offline_serves_stale_entries_and_nothing_else(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/doc").respond_with_json({"n": 1}, headers={"ETag": '"v1"'})
+    online = make_client(tmp_path)  # expire=0 with a validator: stored, and stale at once
+    assert online.get_json("src", httpserver.url_for("/doc"), expire=0) == {"n": 1}
+    close(online)
+    httpserver.clear()
+    offline = make_client(tmp_path, offline=True)
+    assert offline.get_json("src", httpserver.url_for("/doc"), expire=0) == {"n": 1}
+    assert offline.get_json("src", httpserver.url_for("/other")) is None
+    assert httpserver.log == []
+
+
+def test_forget_removes_the_answer_from_both_caches(httpserver: HTTPServer, tmp_path: Path) -> None:
+    seen = counting(httpserver, "/limited", {"errors": [{"type": "RATE_LIMITED"}]})
+    url = httpserver.url_for("/limited")
+    first = make_client(tmp_path)
+    response = first.call("src", "POST", url, payload={"query": "q"})
+    assert response is not None
+    close(first)
+    second = make_client(tmp_path)
+    replayed = second.call("src", "POST", url, payload={"query": "q"})
+    assert replayed is not None and getattr(replayed, "from_cache", False)
+    second.forget(replayed)
+    close(second)
+    third = make_client(tmp_path)
+    assert third.call("src", "POST", url, payload={"query": "q"}) is not None
+    assert seen == ["POST", "POST"]  # forgotten: asked again
+
+
+def test_concurrent_identical_requests_are_sent_once(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    seen: list[str] = []
+
+    def slow(request: Request) -> Response:
+        seen.append(request.path)
+        time.sleep(0.3)
+        return Response(json.dumps({"n": len(seen)}), content_type="application/json")
+
+    httpserver.expect_request("/slow").respond_with_handler(slow)
+    client = make_client(tmp_path)
+    answers: list[object] = []
+    threads = [threading.Thread(target=lambda: answers.append(
+        client.get_json("src", httpserver.url_for("/slow")))) for _ in range(4)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [{"n": 1}] * 4
+    assert seen == ["/slow"]
+    assert client.status("src").requests == 4
+
+
+def test_store_keeps_no_request_header(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/private").respond_with_json({"ok": True})
+    client = make_client(tmp_path)
+    headers = {"Authorization": f"Bearer {CANARY}"}
+    assert client.get_json("src", httpserver.url_for("/private"), headers=headers) == {"ok": True}
+    close(client)
+    stored = [p.read_bytes() for p in (tmp_path / "cache").iterdir() if p.is_file()]
+    assert (tmp_path / "cache" / FILENAME).is_file()
+    assert all(CANARY.encode() not in data for data in stored)
+
+
+def test_queued_answers_are_readable_before_they_reach_the_disk(tmp_path: Path) -> None:
+    store = AnswerStore(tmp_path / FILENAME)
+    response = requests.Response()
+    response.status_code, response._content = 200, b'{"big": "' + b"x" * 5000 + b'"}'
+    response.headers["Content-Type"] = "application/json"
+    response.cache_key = "rc-key"  # type: ignore[attr-defined]  # requests-cache stored it
+    response.expires = None  # type: ignore[attr-defined]  # never expires
+    key = request_key("GET", "http://example.test/doc", None)
+    store.put(key, response)
+    queued = store.get(key)
+    store.flush()
+    stored = store.get(key)
+    assert queued is not None and stored is not None
+    assert queued.content == stored.content == response.content  # compressed on disk
+    assert stored.headers == {"Content-Type": "application/json"}
+    store.delete(key)
+    assert store.get(key) is None  # a queued deletion hides the row on disk
+    store.close()
+    assert AnswerStore(tmp_path / FILENAME).get(key) is None
+
+
+def test_answers_requests_cache_did_not_store_are_not_kept(tmp_path: Path) -> None:
+    store = AnswerStore(tmp_path / FILENAME)
+    for status, cache_key in ((200, None), (500, "rc-key"), (403, "rc-key")):
+        response = requests.Response()
+        response.status_code, response._content = status, b"{}"
+        response.cache_key = cache_key  # type: ignore[attr-defined]
+        key = request_key("GET", f"http://example.test/{status}", None)
+        store.put(key, response)
+        assert store.get(key) is None
+    store.close()
+
+
+def test_keys_differ_by_method_url_and_body_only() -> None:
+    base = request_key("POST", "http://h/q", b'{"a":1}')
+    assert base == request_key("post", "http://h/q", b'{"a":1}')
+    assert len({base, request_key("GET", "http://h/q", b'{"a":1}'),
+                request_key("POST", "http://h/r", b'{"a":1}'),
+                request_key("POST", "http://h/q", b'{"a":2}')}) == 4  # fmt: skip
