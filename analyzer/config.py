@@ -14,9 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import ConfigError
+from analyzer.project_rules import parse_own_owners, parse_project_map
+from analyzer.resolve.target import parse_target
+from analyzer.score import settings as ranking
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
-FORMATS = ("md", "json")
+FORMATS = ("md", "json", "html", "csv")
+DEFAULT_FORMATS = ("md", "json", "html")  # CSV is asked for: finance wants it, CI rarely
+GRAPH_FORMATS = ("graphml", "gexf", "json")
 ENDPOINT_KEYS = ("pypi", "npm", "github-api", "github-graphql", "depsdev", "ecosystems", "osv")
 # "10MB" is SI (10,000,000 bytes), "10MiB" binary; the B may be left out ("10M", "512Ki").
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmg])(i?)b?|b)?\s*$", re.IGNORECASE)
@@ -30,7 +35,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     out: str = "reports"
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     top: int = 10
     enrich: bool = True  # look packages up in public APIs
     offline: bool = False  # answer from the HTTP cache only
@@ -39,6 +44,17 @@ class Config:
     providers: tuple[str, ...] | None = None  # None: every provider
     github_token_env: str | None = None  # None: GITHUB_TOKEN, then GH_TOKEN
     endpoints: tuple[tuple[str, str], ...] = ()  # (Endpoints field, URL) overrides
+    own_owners: tuple[str, ...] = ()  # "host/owner" of the organization's own repositories
+    projects: tuple[tuple[str, str], ...] = ()  # (package selector, repository or project)
+    graph: str | None = None  # also write the graph: graphml, gexf or json
+    scoring: ranking.ScoringSettings = field(default_factory=ranking.ScoringSettings)
+    eligibility: ranking.EligibilitySettings = field(default_factory=ranking.EligibilitySettings)
+    budget: ranking.BudgetSettings = field(default_factory=ranking.BudgetSettings)
+    resolve: bool = True  # fill in transitive dependencies no lockfile lists, from registries
+    resolve_target: tuple[tuple[str, str], ...] = ()  # marker environment: python, platform
+    resolve_max_depth: int = 10
+    resolve_max_packages: int = 3000
+    resolve_peers: bool = False  # also follow npm peerDependencies
     source: str | None = field(default=None, compare=False)  # where it was read from
 
     def with_overrides(self, **values: Any) -> Config:
@@ -114,6 +130,12 @@ def _directory(value: Any, where: str) -> str:
     return value
 
 
+def _choice(value: Any, where: str, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in choices:
+        raise ConfigError(f"{where}: expected one of {', '.join(choices)}")
+    return value.strip().lower()
+
+
 def _endpoints(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     """``[tool.fundscout.endpoints]``: service name -> base URL (http or https)."""
     if not isinstance(value, dict):
@@ -144,6 +166,17 @@ VALIDATORS: dict[str, tuple[str, Any]] = {
     "providers": ("providers", lambda v, w: _string_list(v, w)),
     "github-token-env": ("github_token_env", _text),
     "endpoints": ("endpoints", _endpoints),
+    "resolve": ("resolve", _flag),
+    "resolve-target": ("resolve_target", parse_target),
+    "resolve-max-depth": ("resolve_max_depth", _positive_int),
+    "resolve-max-packages": ("resolve_max_packages", _positive_int),
+    "resolve-peers": ("resolve_peers", _flag),
+    "own-owners": ("own_owners", parse_own_owners),
+    "projects": ("projects", parse_project_map),
+    "graph": ("graph", lambda v, w: _choice(v, w, GRAPH_FORMATS)),
+    "scoring": ("scoring", ranking.read_scoring),
+    "eligibility": ("eligibility", ranking.read_eligibility),
+    "budget": ("budget", ranking.read_budget),
 }
 KEYS = tuple(VALIDATORS)
 

@@ -172,8 +172,9 @@ class Project:
 
     ``key`` is the normalized repository URL ("https://github.com/psf/requests"), or the
     package's purl when no repository is known (``repository`` is then None and the package
-    is a project of its own). ``found_by`` says how packages were mapped to it: "registry"
-    (metadata from registries and APIs), "config" (the user's own mapping) or "none".
+    is a project of its own), or ``project:<name>`` for a project the configuration names.
+    ``found_by`` says how packages were mapped to it: "registry" (metadata from registries and
+    APIs), "config" (the user's own mapping of at least one of its packages) or "none".
     """
 
     key: str
@@ -183,3 +184,14 @@ class Project:
     own: bool = False  # the organization's own project: never a funding candidate
     own_reason: str | None = None  # why it counts as the organization's own
     found_by: str = "registry"
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "repository": self.repository,
+            "packages": list(self.packages),
+            "own": self.own,
+            "own_reason": self.own_reason,
+            "found_by": self.found_by,
+        }

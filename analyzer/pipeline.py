@@ -5,19 +5,24 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from analyzer import __version__
+from analyzer.allocate import Allocation, allocate
 from analyzer.config import Config
 from analyzer.enrich.runner import Enrichment
+from analyzer.git_remotes import audited_owners
 from analyzer.graph import DependencyGraph
 from analyzer.manifests import is_manifest, parse_manifest
 from analyzer.manifests.sbom import parse_sbom
 from analyzer.merge import defer_catalogs, merge_lockfiles
 from analyzer.model import Dependency, ManifestFile, Problem, Repository
-from analyzer.score.reliance import Ranking, rank
+from analyzer.projects import Projects, rollup
+from analyzer.resolve.interface import Lock, Resolution, find_locks
+from analyzer.score.priority import Ranking, score
 from analyzer.sources import LocalSource
+from analyzer.sources.github import GithubOrgSource
 from analyzer.sources.sbom import SbomSource
 
 Progress = Callable[[int, int], None]
@@ -34,6 +39,7 @@ class Collection:
     problems: list[Problem] = field(default_factory=list)
     publishes: dict[str, set[str]] = field(default_factory=dict)  # purl -> repositories
     edges: list[tuple[str, str]] = field(default_factory=list)
+    locks: list[Lock] = field(default_factory=list)  # files listing installed packages
 
 
 @dataclass
@@ -46,6 +52,9 @@ class AuditResult:
     generated_at: str
     version: str = __version__
     enrichment: Enrichment | None = None  # None: lookups were turned off
+    projects: Projects = field(default_factory=Projects)  # packages rolled up to projects
+    allocation: Allocation | None = None  # None: no budget was given
+    resolution: Resolution | None = None  # None: resolution was turned off
 
 
 def generated_at() -> str:
@@ -60,13 +69,20 @@ def collect(
     config: Config,
     progress: Progress | None = None,
     sboms: Sequence[Path] = (),
+    github: GithubOrgSource | None = None,
 ) -> Collection:
-    """Scan every root and SBOM file and parse every manifest.
+    """Scan every root, the GitHub organization and SBOM files; parse every manifest.
 
-    Raises SourceError for an unusable root or SBOM file. Each SBOM is a repository of its
-    own, read by the SBOM parser whatever the file is called.
+    Raises SourceError for an unusable root, organization or SBOM file. Each SBOM is a
+    repository of its own, read by the SBOM parser whatever the file is called.
     """
     collection = Collection(roots=[str(p) for p in (*paths, *sboms)])
+    if github is not None:
+        collection.roots.append(github.label)
+        scan = github.scan()
+        collection.repositories.extend(scan.repositories)
+        collection.manifests.extend(scan.manifests)
+        collection.problems.extend(scan.problems)
     for root in paths:
         prefix = f"{Path(os.path.realpath(root)).name}/" if len(paths) > 1 else ""
         source = LocalSource(
@@ -93,6 +109,7 @@ def collect(
         results.append(parse_sbom(file) if file in sbom_files else parse_manifest(file))
         if progress:
             progress(done, total)
+    collection.locks = find_locks(results, sbom_files)
     seen: dict[Dependency, None] = {}
     for parsed in merge_lockfiles(defer_catalogs(results)):
         seen.update(dict.fromkeys(parsed.dependencies))
@@ -114,10 +131,13 @@ def build_graph(collection: Collection) -> DependencyGraph:
     for parent, child in collection.edges:
         graph.add_package_edge(parent, child)
     graph.mark_own(collection.publishes)
+    graph.compute_depths()
     return graph
 
 
 Enricher = Callable[[DependencyGraph, Progress | None], Enrichment]
+# Fills in transitive dependencies no lockfile lists (analyzer.resolve.configured).
+Resolve = Callable[[DependencyGraph, Sequence[Lock], Progress | None], Resolution]
 
 
 def audit(
@@ -127,8 +147,31 @@ def audit(
     sboms: Sequence[Path] = (),
     enricher: Enricher | None = None,
     enrich_progress: Progress | None = None,
+    github: GithubOrgSource | None = None,
+    resolver: Resolve | None = None,
+    resolve_progress: Progress | None = None,
 ) -> AuditResult:
-    collection = collect(paths, config, progress, sboms)
+    collection = collect(paths, config, progress, sboms, github)
     graph = build_graph(collection)
+    resolution = None
+    if resolver and collection.manifests:  # before enrichment: resolved packages get looked up
+        resolution = resolver(graph, collection.locks, resolve_progress)
     enrichment = enricher(graph, enrich_progress) if enricher and collection.manifests else None
-    return AuditResult(collection, graph, rank(graph), generated_at(), enrichment=enrichment)
+    owners = audited_owners(collection.roots, collection.repositories)
+    if github is not None:  # the crawled organization's own projects are never candidates
+        owners.add(github.label.lower())
+    projects = rollup(graph, enrichment, config, owners)
+    when = generated_at()  # also "today" for scoring: reruns with SOURCE_DATE_EPOCH agree
+    ranking = score(graph, projects.projects, enrichment, config, date.fromisoformat(when[:10]))
+    budget = config.budget
+    allocation = allocate(ranking, budget) if budget.amount is not None else None
+    return AuditResult(
+        collection,
+        graph,
+        ranking,
+        when,
+        enrichment=enrichment,
+        projects=projects,
+        allocation=allocation,
+        resolution=resolution,
+    )

@@ -73,17 +73,18 @@ def error_lines(result: Result) -> list[str]:
 # --- audit --------------------------------------------------------------------------------
 
 
-def test_audit_example_writes_both_reports(run: Run, tmp_path: Path) -> None:
+def test_audit_example_writes_the_default_reports(run: Run, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run("audit", EXAMPLES, "--out", out)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["fundscout-report.json", "fundscout-report.md"]
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["fundscout-report.html", "fundscout-report.json", "fundscout-report.md"]
     assert "Funding priorities" in result.stdout
     assert "Audited 11 repositories" in result.stdout
     assert str(out / "fundscout-report.json") in result.stdout.replace("\n", "")
 
     report = json.loads((out / "fundscout-report.json").read_text(encoding="utf-8"))
-    assert report["schema_version"] == "1"
+    assert report["schema_version"] == "2"
     assert report["generated_at"] == "2026-01-01T00:00:00Z"
     assert report["summary"]["repositories"] == 11
     assert report["summary"]["problems"] == 0
@@ -120,7 +121,7 @@ def test_format_json_writes_only_json(run: Run, org: Path, tmp_path: Path) -> No
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["fundscout-report.json"]
 
 
-@pytest.mark.parametrize("formats", ["xml", "md,pdf", "JSON,html"])
+@pytest.mark.parametrize("formats", ["xml", "md,pdf", "JSON,pdf"])
 def test_bad_format_is_a_usage_error(run: Run, org: Path, tmp_path: Path, formats: str) -> None:
     result = run("audit", org, "--out", tmp_path / "out", "--format", formats)
     assert result.exit_code == ExitCode.USAGE

@@ -51,11 +51,12 @@ def test_lookups_use_the_configured_urls_and_reach_the_report(
     )  # fmt: skip
     assert code == 0
     report = json.loads((out / "fundscout-report.json").read_text(encoding="utf-8"))
-    projects = {p["name"]: p for p in report["projects"]}
-    assert projects["attrs"]["repository"] == "https://github.com/python-attrs/attrs"
-    assert [f["platform"] for f in projects["attrs"]["funding"]] == ["github", "tidelift"]
-    assert projects["requests"]["signals"]["maintainer_count"]["value"] == 3
-    assert projects["left-pad"]["signals"]["deprecated"]["source"] == "npm"
+    projects = {purl: p for p in report["projects"] for purl in p["packages"]}
+    attrs = projects["pkg:pypi/attrs"]
+    assert attrs["repository"] == "https://github.com/python-attrs/attrs"
+    assert [f["platform"] for f in attrs["funding"]] == ["github", "tidelift"]
+    assert projects["pkg:pypi/requests"]["signals"]["maintainer_count"]["value"] == 3
+    assert projects["pkg:npm/left-pad"]["signals"]["deprecated"]["source"] == "npm"
     assert {s["name"]: s["state"] for s in report["sources"]} == {"npm": "ok", "pypi": "ok"}
     markdown = (out / "fundscout-report.md").read_text(encoding="utf-8")
     assert "| GitHub Sponsors, Tidelift |" in markdown
@@ -87,7 +88,7 @@ def test_offline_with_an_empty_cache_knows_nothing_and_says_so(org: Path, tmp_pa
     assert all(
         "signals" in p and p["signals"] == {}
         for p in report["projects"]
-        if p["ecosystem"] == "pypi"
+        if "pypi" in p["ecosystems"]
     )
 
 
@@ -97,7 +98,8 @@ def test_no_enrich_skips_lookups(org: Path, tmp_path: Path) -> None:
     assert code == 0
     report = json.loads((out / "fundscout-report.json").read_text(encoding="utf-8"))
     assert report["sources"] == []
-    assert "funding" not in report["projects"][0]
+    assert report["projects"][0]["funding"] == []
+    assert report["projects"][0]["eligibility"]["flags"] == ["reach-out"]
 
 
 def test_unknown_provider_is_a_usage_error(org: Path, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
     assert config.exclude == ()
     assert config.max_file_size == DEFAULT_MAX_FILE_SIZE == 10 * 1024 * 1024
     assert config.out == "reports"
-    assert config.formats == ("md", "json")
+    assert config.formats == ("md", "json", "html")
     assert config.top == 10
     assert config.source is None
 
@@ -179,7 +179,7 @@ def test_bad_formats(value: object, message: str) -> None:
             "unknown key 'max_file_size' \\(did you mean 'max-file-size'\\?\\)",
         ),
         ("format = ['md']\n", "unknown key 'format' \\(did you mean 'formats'\\?\\)"),
-        ("budget = 1000\n", "unknown key 'budget'$"),
+        ("budget = 1000\n", "budget: expected a table$"),
         ("exclude = 'legacy-*'\n", "exclude: expected a list of strings"),
         ("exclude = ['a', 1]\n", "exclude: expected a list of strings"),
         ("max-file-size = 'huge'\n", "max-file-size: expected a size such as 10MB"),

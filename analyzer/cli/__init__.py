@@ -31,9 +31,10 @@ def root(
     """Find the open-source projects your organization depends on most, and fund them."""
 
 
-from analyzer.cli import audit, deps  # noqa: E402  (registers the commands on ``app``)
+# Importing the command modules registers their commands on ``app``.
+from analyzer.cli import audit, deps, diff, explain, init  # noqa: E402
 
-__all__ = ["app", "audit", "deps", "main"]
+__all__ = ["app", "audit", "deps", "diff", "explain", "init", "main"]
 
 
 def main() -> None:

@@ -11,11 +11,20 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from analyzer import pipeline
-from analyzer.cli import app
+from analyzer.cli import app, watch
+from analyzer.cli import budget as money
+from analyzer.cli import github_org as gh
 from analyzer.cli import network as net
 from analyzer.cli.common import (
     ConfigOpt,
@@ -28,18 +37,24 @@ from analyzer.cli.common import (
     err_console,
     fail,
     finish,
+    in_ci,
     make_config,
+    set_color,
 )
 from analyzer.config import Config, parse_formats
 from analyzer.errors import ConfigError, SourceError
+from analyzer.http import stop_on_interrupt
 from analyzer.report import ReportFormat, write_reports
+from analyzer.report.graph_export import GraphFormat, write_graph
+from analyzer.resolve.configured import ConfiguredResolver
 
 
 @contextmanager
 def progress_bars(enabled: bool) -> Iterator[tuple[pipeline.Progress | None, ...]]:
-    """Transient progress bars on stderr (reading, looking up), only for a terminal."""
+    """Transient progress bars on stderr (crawling GitHub, reading, looking up), only for a
+    terminal."""
     if not enabled or not err_console.is_terminal:
-        yield (None, None)
+        yield (None, None, None, None)
         return
     columns = (
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -48,26 +63,49 @@ def progress_bars(enabled: bool) -> Iterator[tuple[pipeline.Progress | None, ...
     with Progress(*columns, console=err_console, transient=True) as bar:
 
         def tracker(label: str) -> pipeline.Progress:
-            task = bar.add_task(label, total=None)
+            tasks: list[TaskID] = []  # added on first use: a stage that never runs shows no bar
 
             def update(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+                if not tasks:
+                    tasks.append(bar.add_task(label, total=total))
+                bar.update(tasks[0], completed=done, total=total)
 
             return update
 
-        yield (tracker("Reading manifests"), tracker("Looking up packages"))
+        yield (tracker("Crawling GitHub"), tracker("Reading manifests"),
+               tracker("Resolving dependencies"), tracker("Looking up packages"))  # fmt: skip
+
+
+def print_compact_summary(result: pipeline.AuditResult, written: list[Path], top: int) -> None:
+    """For CI logs: one line of counts, the first projects one per line, the report paths."""
+    console = Console(highlight=False, markup=False, no_color=True, soft_wrap=True)
+    collection, projects = result.collection, result.ranking.projects
+    console.print(
+        f"fundscout: {len(collection.repositories)} repositories, "
+        f"{len(collection.manifests)} manifests, {len(result.graph.packages())} packages, "
+        f"{len(projects)} funding candidates, {len(collection.problems)} problems"
+    )
+    for project in projects[: min(top, 5)]:
+        console.print(f"  {project.rank}. {project.name} ({project.priority:.1f})")
+    for problem in collection.problems[:5]:
+        err_console.print(f"warning: {problem}", markup=False)
+    if len(collection.problems) > 5:
+        err_console.print(f"warning: … and {len(collection.problems) - 5} more in the reports")
+    console.print("reports: " + ", ".join(str(p) for p in written))
 
 
 def print_summary(result: pipeline.AuditResult, written: list[Path], top: int) -> None:
     # markup=False: names, paths and reasons are shown as they are, brackets included.
-    console = Console(highlight=False, markup=False)
+    console = Console(highlight=False, markup=False, no_color=err_console.no_color)
     table = Table(title="Funding priorities", title_justify="left")
-    for column, justify in (("#", "right"), ("Project", "left"), ("Ecosystem", "left"),
-                            ("Priority", "right"), ("Why", "left")):  # fmt: skip
+    for column, justify in (("#", "right"), ("Project", "left"), ("Priority", "right"),
+                            ("Confidence", "right"), ("Status", "left"),
+                            ("Why", "left")):  # fmt: skip
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for project in result.ranking.projects[:top]:
-        table.add_row(str(project.rank), project.name, project.ecosystem,
-                      f"{project.priority:.1f}", "; ".join(project.reasons))  # fmt: skip
+        status = ", ".join(project.eligibility.flags) or project.eligibility.status
+        table.add_row(str(project.rank), project.name, f"{project.priority:.2f}",
+                      f"{project.confidence:.0%}", status, "; ".join(project.reasons))  # fmt: skip
     collection = result.collection
     if result.ranking.projects:
         console.print(table)
@@ -78,6 +116,13 @@ def print_summary(result: pipeline.AuditResult, written: list[Path], top: int) -
         f"{len(result.ranking.projects)} funding candidates, "
         f"{len(collection.problems)} problems."
     )
+    money.print_allocation(result, console, top)
+    if result.resolution:
+        console.print(result.resolution.describe())
+        for line in result.resolution.limits:
+            err_console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False)
+        for line in result.resolution.first_notes():
+            err_console.print(f"note: {escape(line)}", highlight=False)
     for problem in collection.problems[:10]:
         err_console.print(f"[yellow]warning:[/] {escape(str(problem))}", highlight=False)
     if len(collection.problems) > 10:
@@ -92,7 +137,8 @@ def _is_report_folder(directory: Path) -> bool:
         names = os.listdir(directory)
     except OSError:
         return False
-    return all(n.startswith(("fundscout-report.", ".fundscout-report.")) for n in names)
+    prefixes = ("fundscout-report.", "fundscout-graph.", "fundscout-sponsors.")
+    return all(n.lstrip(".").startswith(prefixes) for n in names)
 
 
 def exclude_report_folder(config: Config, roots: Sequence[Path]) -> Config:
@@ -119,7 +165,10 @@ def audit(
         Path | None, typer.Option("--out", "-o", help="Report folder (default: reports/).")
     ] = None,
     formats: Annotated[
-        str | None, typer.Option("--format", "-f", help="Comma-separated: md,json (default).")
+        str | None,
+        typer.Option(
+            "--format", "-f", help="Comma-separated md,json,html,csv (default: md,json,html)."
+        ),
     ] = None,
     config_path: ConfigOpt = None,
     exclude: ExcludeOpt = None,
@@ -130,6 +179,14 @@ def audit(
         bool, typer.Option(help=f"Exit {int(ExitCode.PARTIAL)} when any file was unreadable.")
     ] = False,
     no_enrich: net.NoEnrichOpt = False,
+    no_resolve: Annotated[
+        bool,
+        typer.Option(
+            "--no-resolve",
+            rich_help_panel=net.PANEL,
+            help="Do not fill in dependencies without a lockfile from registry data.",
+        ),
+    ] = False,
     offline: net.OfflineOpt = False,
     cache_dir: net.CacheDirOpt = None,
     max_wait: net.MaxWaitOpt = None,
@@ -142,15 +199,51 @@ def audit(
     depsdev_url: net.DepsdevUrlOpt = None,
     ecosystems_url: net.EcosystemsUrlOpt = None,
     osv_url: net.OsvUrlOpt = None,
+    graph: Annotated[
+        GraphFormat | None,
+        typer.Option(
+            "--graph",
+            case_sensitive=False,
+            help="Also write the dependency graph: graphml, gexf or json.",
+        ),
+    ] = None,
+    github_org: gh.GithubOrgOpt = None,
+    include_forks: gh.IncludeForksOpt = False,
+    include_archived: gh.IncludeArchivedOpt = False,
+    repo_filter: gh.RepoFilterOpt = None,
+    use_github_sbom: gh.UseSbomOpt = False,
+    ci: Annotated[
+        bool | None,
+        typer.Option(
+            "--ci/--no-ci",
+            show_default=False,
+            help="CI output: no progress bars, no color, a compact summary "
+            "(default: on when the CI variable is set).",
+        ),
+    ] = None,
+    budget: money.BudgetOpt = None,
+    currency: money.CurrencyOpt = None,
+    strategy: money.StrategyOpt = None,
+    grants: money.GrantsOpt = None,
+    min_grant: money.MinGrantOpt = None,
+    max_share: money.MaxShareOpt = None,
+    baseline: watch.BaselineOpt = None,
+    fail_on: watch.FailOnOpt = None,
 ) -> None:
     """Audit repositories and write funding-priority reports."""
-    roots = check_paths(paths, sboms=sbom)
+    ci = in_ci() if ci is None else ci
+    set_color(not ci)
+    gh.check_flags(github_org, include_forks=include_forks, include_archived=include_archived,
+                   repo_filters=repo_filter, use_sbom=use_github_sbom)  # fmt: skip
+    roots = check_paths(paths, sboms=sbom, org=github_org)
+    policy = watch.Watch.prepare(baseline, fail_on)
     config = make_config(config_path, exclude, max_file_size)
     try:
         chosen = parse_formats(formats, "--format") if formats else config.formats
     except ConfigError as exc:
         fail(str(exc), ExitCode.USAGE)
     config = config.with_overrides(out=str(out) if out else None, top=top, formats=chosen)
+    config = config.with_overrides(graph=graph.value if graph else None)
     config = exclude_report_folder(config, roots)
     config = net.network_config(
         config, no_enrich=no_enrich, offline=offline, cache_dir=cache_dir, max_wait=max_wait,
@@ -159,10 +252,33 @@ def audit(
     urls = {"pypi": pypi_url, "npm": npm_url, "github_api": github_api_url,
             "github_graphql": github_graphql_url, "depsdev": depsdev_url,
             "ecosystems": ecosystems_url, "osv": osv_url}  # fmt: skip
+    config = money.budget_config(
+        config,
+        amount=budget,
+        currency=currency,
+        strategy=strategy,
+        grants=grants,
+        min_grant=min_grant,
+        max_share=max_share,
+    )
     enricher = net.ConfiguredEnricher(config, urls) if config.enrich else None
+    config = config.with_overrides(resolve=False if no_resolve else None)
+    # Resolution reads the registries too: --no-enrich (no lookups at all) turns it off.
+    resolver = ConfiguredResolver(config, urls) if config.enrich and config.resolve else None
     try:
-        with progress_bars(not quiet) as (reading, looking_up):
-            result = pipeline.audit(roots, config, reading, sbom or (), enricher, looking_up)
+        with (
+            stop_on_interrupt(),  # Ctrl-C stops the lookups at once, not after their queue
+            progress_bars(not quiet and not ci) as (crawling, reading, resolving, looking_up),
+        ):
+            source = gh.make_source(
+                github_org, config, urls, include_forks=include_forks, progress=crawling,
+                include_archived=include_archived, repo_filters=repo_filter or [],
+                use_sbom=use_github_sbom, repo_prefix=f"{github_org}/" if roots or sbom else "",
+                quiet=quiet,
+            ) if github_org else None  # fmt: skip
+            result = pipeline.audit(roots, config, reading, sbom or (), enricher, looking_up,
+                                    github=source, resolver=resolver,
+                                    resolve_progress=resolving)  # fmt: skip
     except SourceError as exc:
         fail(str(exc), ExitCode.USAGE)
     except KeyboardInterrupt:
@@ -172,8 +288,15 @@ def audit(
         finish(collection, strict)  # nothing to report on: exits 3 before writing anything
     try:
         written = write_reports(result, Path(config.out), tuple(map(ReportFormat, chosen)))
+        if config.graph:
+            written.append(write_graph(result, Path(config.out), GraphFormat(config.graph)))
+        if sponsors := money.write_sponsors(result, Path(config.out)):
+            written.append(sponsors)
+        violations = policy.check(result, Path(config.out), written)
     except OSError as exc:
         fail(f"{config.out}: cannot write reports: {exc.strerror or exc}", ExitCode.USAGE)
     if not quiet:
-        print_summary(result, written, config.top)
+        (print_compact_summary if ci else print_summary)(result, written, config.top)
+    watch.report_violations(violations)  # shown even with --quiet: why the step fails
     finish(collection, strict)
+    watch.exit_on_violations(violations)
