@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from analyzer.manifests.cargo import CRATE_NAME
 from analyzer.manifests.interface import ManifestParser
 from analyzer.manifests.pyproject import load_toml
-from analyzer.manifests.text import TextIndex, decode_text
+from analyzer.manifests.text import TextIndex, decode_text, find_name
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Problem, Scope
 from analyzer.model import package_purl as purl
 
@@ -169,8 +169,7 @@ def _package(table: Any, index: TextIndex, start: int, end: int) -> _Package | s
     references = table.get("dependencies", [])
     if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
         return f"({name}) has invalid dependencies ({references!r})"
-    pattern = re.compile(rf"(?<![\w-])name[ \t]*=[ \t]*([\"']){re.escape(name)}\1")
-    key = pattern.search(index.text, max(start, 0), end)
+    key = find_name(index.text, name, max(start, 0), end)
     offset = key.start() if key else -1
     line = index.line_of(offset if key else start)
     return _Package(name, version.strip(), source, tuple(references), line, offset)

@@ -18,7 +18,7 @@ from packaging.utils import canonicalize_name
 
 from analyzer.manifests.interface import scope_hint
 from analyzer.manifests.pyproject import load_toml
-from analyzer.manifests.text import TextIndex, decode_text
+from analyzer.manifests.text import TextIndex, decode_text, find_name
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Problem, Scope
 from analyzer.model import package_purl as purl
 
@@ -159,8 +159,7 @@ class LockBuilder:
                 line = self.index.line_of(start) if aligned else None
                 self.problem(line, f"{key} entry {position} {what}{shown}")
                 continue
-            pattern = re.compile(rf"(?<![\w-])name[ \t]*=[ \t]*([\"']){re.escape(raw)}\1")
-            found = pattern.search(self.index.text, start, end)
+            found = find_name(self.index.text, raw, start, end)
             offset = found.start() if found else start
             cursor = found.end() if found and not aligned else cursor
             line = self.index.line_of(offset) if found or aligned else None

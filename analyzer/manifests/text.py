@@ -16,6 +16,9 @@ _BOMS = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
+# A TOML ``name = "x"`` key; names are compared in Python, so one pattern serves every package
+# (a pattern per name would overflow the re module's cache on large lockfiles).
+_NAME_KEY = re.compile(r"(?<![\w-])name[ \t]*=[ \t]*([\"'])(.*?)\1")
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]', re.DOTALL)
 
 
@@ -130,7 +133,14 @@ def json_key_offsets(text: str, max_depth: int = 2) -> dict[tuple[str, ...], lis
     return offsets
 
 
+def find_name(text: str, name: str, start: int, end: int) -> re.Match[str] | None:
+    """The first TOML ``name = "<name>"`` key between ``start`` and ``end``."""
+    return next((m for m in _NAME_KEY.finditer(text, start, end) if m.group(2) == name), None)
+
+
 def _json_string(token: str) -> str | None:
+    if "\\" not in token:  # no escapes: the text between the quotes is the string
+        return token[1:-1]
     try:
         value = json.loads(token)
     except ValueError:

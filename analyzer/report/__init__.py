@@ -6,9 +6,9 @@ import os
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
-from analyzer.report import json_report, markdown
+from analyzer.report import csv_report, html, json_report, markdown
 
 if TYPE_CHECKING:
     from analyzer.pipeline import AuditResult
@@ -17,17 +17,25 @@ if TYPE_CHECKING:
 class ReportFormat(StrEnum):
     MARKDOWN = "md"
     JSON = "json"
+    HTML = "html"
+    CSV = "csv"
 
     @property
     def filename(self) -> str:
         return f"fundscout-report.{self.value}"
 
 
-def render(result: AuditResult, fmt: ReportFormat) -> str:
+def render(result: AuditResult, fmt: ReportFormat, document: dict[str, Any] | None = None) -> str:
+    """One format; ``document`` is ``json_report.to_data(result)`` when already built."""
     if fmt is ReportFormat.MARKDOWN:
         return markdown.render(result)
+    data = json_report.to_data(result) if document is None else document
     if fmt is ReportFormat.JSON:
-        return json_report.render(result)
+        return json_report.render_document(data)
+    if fmt is ReportFormat.HTML:
+        return html.render_document(data)
+    if fmt is ReportFormat.CSV:
+        return csv_report.render_document(data)
     assert_never(fmt)
 
 
@@ -38,6 +46,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide reports from CI artifact readers
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -46,9 +55,12 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_reports(result: AuditResult, out: Path, formats: tuple[ReportFormat, ...]) -> list[Path]:
     written = []
+    # JSON, HTML and CSV render one document; building it is the costly part, so only once.
+    needs_document = any(fmt is not ReportFormat.MARKDOWN for fmt in formats)
+    document = json_report.to_data(result) if needs_document else None
     for fmt in formats:
         path = out / fmt.filename
-        write_atomic(path, render(result, fmt))
+        write_atomic(path, render(result, fmt, document))
         written.append(path)
     return written
 

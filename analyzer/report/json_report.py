@@ -157,5 +157,9 @@ def to_data(result: AuditResult) -> dict[str, Any]:
     }
 
 
+def render_document(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def render(result: AuditResult) -> str:
-    return json.dumps(to_data(result), indent=2, ensure_ascii=False) + "\n"
+    return render_document(to_data(result))

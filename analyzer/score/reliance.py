@@ -105,6 +105,7 @@ def runtime_subgraph(graph: DependencyGraph) -> tuple[list[str], dict[str, list[
             edges[repo] = targets
             frontier.extend(targets)
     seen = set(frontier)
+    frontier = sorted(seen)  # a package many repositories use is expanded once, not per use
     while frontier:
         node = frontier.pop()
         children = sorted(c for c, d in graph.nx.adj[node].items() if d.get("kind") == "depends")

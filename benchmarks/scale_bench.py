@@ -1,0 +1,130 @@
+"""Organization-scale benchmark: the offline audit of 100 to 3,000 synthetic repositories.
+
+    python -m benchmarks.scale_bench --repos 100,1000,3000 [--seed 1] [--work DIR]
+
+For each size it writes a synthetic organization (``benchmarks.synth``, kept in ``--work`` and
+reused), runs the floor (``benchmarks.floor``: read and stdlib-parse every manifest) and then
+the audit stage by stage, each size in a fresh subprocess so that peak memory is its own:
+collect (walk, parse, merge), graph, projects, score and every report format. Lookups are off
+(``--no-enrich``); the enrichment stage is measured by ``benchmarks.enrich_bench``. Prints one
+table per size and how time and memory grow with size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+TARGET_RATIO, TARGET_PEAK_MB = 3.0, 1536
+
+
+def _timed(stages: list[dict[str, Any]], name: str, work: Callable[[], Any]) -> Any:
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = work()
+    stages.append({"stage": name, "wall": time.perf_counter() - wall,
+                   "cpu": time.process_time() - cpu})  # fmt: skip
+    return value
+
+
+def stages(root: Path, out: Path) -> dict[str, Any]:
+    """Run the audit stage by stage in this process; times, counts and peak memory."""
+    from analyzer import pipeline
+    from analyzer.config import Config
+    from analyzer.projects import rollup
+    from analyzer.report import ReportFormat, json_report, render, write_atomic
+    from analyzer.score.priority import score
+
+    config = Config(enrich=False)
+    done: list[dict[str, Any]] = []
+    collection = _timed(done, "collect", lambda: pipeline.collect([root], config))
+    graph = _timed(done, "graph", lambda: pipeline.build_graph(collection))
+    projects = _timed(done, "projects", lambda: rollup(graph, None, config, set()))
+    when = pipeline.generated_at()
+    ranking = _timed(done, "score", lambda: score(graph, projects.projects, None, config,
+                                                  date.fromisoformat(when[:10])))  # fmt: skip
+    result = pipeline.AuditResult(collection, graph, ranking, when, projects=projects)
+    document = _timed(done, "report data", lambda: json_report.to_data(result))
+    for fmt in ReportFormat:  # as write_reports does: one document for json, html and csv
+
+        def write(fmt: ReportFormat = fmt) -> None:
+            write_atomic(out / fmt.filename, render(result, fmt, document))
+
+        _timed(done, f"report {fmt.value}", write)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"stages": done, "peak_mb": peak, "manifests": len(collection.manifests),
+            "records": len(collection.dependencies), "packages": len(graph.packages()),
+            "edges": graph.nx.number_of_edges(), "projects": len(ranking.projects),
+            "problems": len(collection.problems)}  # fmt: skip
+
+
+def _child(*args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def measure(repos: int, seed: int, work: Path) -> dict[str, Any]:
+    org = work / f"org-{repos}-{seed}"
+    if not org.exists():
+        subprocess.run([sys.executable, "-m", "benchmarks.synth", "--repos", str(repos),
+                        "--seed", str(seed), "--out", str(org)], check=True)  # fmt: skip
+    floor = _child("benchmarks.floor", str(org))
+    wall = time.perf_counter()
+    audit = _child("benchmarks.scale_bench", "--stages", str(org), str(work / f"out-{repos}"))
+    audit["process_wall"] = time.perf_counter() - wall  # interpreter start and imports included
+    return {"repos": repos, "floor": floor, "audit": audit}
+
+
+def print_size(row: dict[str, Any]) -> None:
+    audit, floor = row["audit"], row["floor"]
+    print(f"\n{row['repos']} repositories: {audit['manifests']} manifests, {audit['records']} "
+          f"dependency records, {audit['packages']} packages, {audit['edges']} graph edges, "
+          f"{audit['projects']} projects, {audit['problems']} problems")  # fmt: skip
+    print(f"{'stage':<14}{'wall s':>9}{'cpu s':>9}")
+    for stage in audit["stages"]:
+        print(f"{stage['stage']:<14}{stage['wall']:>9.2f}{stage['cpu']:>9.2f}")
+    total = sum(s["wall"] for s in audit["stages"])
+    print(f"{'total':<14}{total:>9.2f}{sum(s['cpu'] for s in audit['stages']):>9.2f}")
+    ratio = audit["process_wall"] / floor["wall"]
+    print(f"whole process {audit['process_wall']:.2f} s vs floor {floor['wall']:.2f} s "
+          f"({floor['files']} files): {ratio:.1f}x (target <= {TARGET_RATIO}x); "
+          f"peak {audit['peak_mb']:.0f} MB (target < {TARGET_PEAK_MB} MB)")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repos", default="100,1000")
+    parser.add_argument("--seed", type=int, default=1)
+    work = Path(tempfile.gettempdir()) / "fundscout-scale"
+    parser.add_argument("--work", type=Path, default=work)
+    parser.add_argument("--stages", nargs=2, metavar=("ORG", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stages:
+        print(json.dumps(stages(Path(args.stages[0]), Path(args.stages[1]))))
+        return 0
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = [measure(int(n), args.seed, args.work) for n in args.repos.split(",")]
+    for row in rows:
+        print_size(row)
+    if len(rows) > 1:
+        print("\ngrowth (relative to the smallest size):")
+        base = rows[0]
+        for row in rows[1:]:
+            size = row["repos"] / base["repos"]
+            time_growth = row["audit"]["process_wall"] / base["audit"]["process_wall"]
+            memory = row["audit"]["peak_mb"] / base["audit"]["peak_mb"]
+            print(f"  {size:.0f}x repositories: {time_growth:.1f}x time, {memory:.1f}x peak memory")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

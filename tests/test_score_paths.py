@@ -1,0 +1,48 @@
+"""Paths from each repository to a project, read off one breadth-first tree per repository."""
+
+from __future__ import annotations
+
+from analyzer.graph import DependencyGraph
+from analyzer.model import Repository
+from analyzer.score.paths import paths
+from tests.helpers import dep
+
+
+def graph_of(*edges: tuple[str, str]) -> DependencyGraph:
+    """api declares a and z directly and x only transitively; a -> b -> c, z -> c."""
+    graph = DependencyGraph("org")
+    for name in ("api", "web"):
+        graph.add_repository(Repository(name, name))
+    graph.add_dependency(dep("a", repo="api"))
+    graph.add_dependency(dep("z", repo="api"))
+    graph.add_dependency(dep("x", repo="api", direct=False))
+    graph.add_dependency(dep("c", repo="web"))
+    for parent, child in edges:
+        graph.add_package_edge(f"pkg:pypi/{parent}", f"pkg:pypi/{child}")
+    return graph
+
+
+def test_shortest_chain_from_a_direct_declaration() -> None:
+    graph = graph_of(("a", "b"), ("b", "c"), ("z", "c"))
+    found = paths(graph, ["pkg:pypi/c"], ["api", "web"])
+    # z -> c is shorter than a -> b -> c; web declares c itself
+    assert found == {"api": ["api", "pkg:pypi/z", "pkg:pypi/c"], "web": ["web", "pkg:pypi/c"]}
+    # the nearest of a project's packages wins
+    assert paths(graph, ["pkg:pypi/c", "pkg:pypi/b"], ["api"])["api"] == [
+        "api", "pkg:pypi/a", "pkg:pypi/b"
+    ]  # fmt: skip
+
+
+def test_without_a_known_chain_the_path_is_the_use_itself() -> None:
+    graph = graph_of(("a", "b"))
+    assert paths(graph, ["pkg:pypi/x"], ["api"]) == {"api": ["api", "pkg:pypi/x"]}
+    assert paths(graph, ["pkg:pypi/nowhere"], ["api"]) == {"api": ["api"]}
+
+
+def test_a_graph_that_grows_gets_fresh_trees() -> None:
+    graph = graph_of(("a", "b"))
+    assert paths(graph, ["pkg:pypi/x"], ["api"])["api"] == ["api", "pkg:pypi/x"]
+    graph.add_package_edge("pkg:pypi/b", "pkg:pypi/x")
+    assert paths(graph, ["pkg:pypi/x"], ["api"])["api"] == [
+        "api", "pkg:pypi/a", "pkg:pypi/b", "pkg:pypi/x"
+    ]  # fmt: skip
