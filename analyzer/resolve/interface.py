@@ -11,11 +11,15 @@ import posixpath
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from analyzer.errors import FundscoutError
 from analyzer.model import Ecosystem, ParsedManifest
 
+if TYPE_CHECKING:
+    from analyzer.enrich.client import Client
+
+V = TypeVar("V")
 Tick = Callable[[int], None]  # called with the number of requests just answered
 
 # What a dependency edge found in metadata is for: followed, followed as optional, or peer
@@ -168,6 +172,20 @@ class Resolution:
                 "skipped": self.skipped, "peers": self.peers, "uncached": self.uncached,
                 "limits": list(self.limits),
                 "notes": list(self.notes)}  # fmt: skip
+
+
+def fetch_each(
+    client: Client, names: Sequence[str], one: Callable[[str], V], tick: Tick | None
+) -> dict[str, V]:
+    """``one(name)`` for every name, concurrently, ticking progress once per answer."""
+
+    def fetch(name: str) -> tuple[str, V]:
+        result = one(name)
+        if tick:
+            tick(1)
+        return name, result
+
+    return dict(client.map(names, fetch))
 
 
 def as_mapping(value: Any) -> Mapping[str, Any]:

@@ -39,6 +39,7 @@ from analyzer.resolve.interface import (
     Resolver,
     Tick,
     as_mapping,
+    fetch_each,
 )
 
 MAX_SPEC = 500
@@ -149,13 +150,7 @@ class NpmResolver(Resolver):
     ) -> dict[Request, Outcome]:
         names = sorted({r.name for r in requests} - set(self._documents))
 
-        def fetch(name: str) -> tuple[str, PackageView | str]:
-            result = self._document(name)
-            if tick:
-                tick(1)
-            return name, result
-
-        self._documents.update(self.client.map(names, fetch))
+        self._documents.update(fetch_each(self.client, names, self._document, tick))
         if self._unavailable:
             raise ResolveError(self._unavailable)
         return {r: self._outcome(r) for r in requests}

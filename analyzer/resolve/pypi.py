@@ -38,6 +38,7 @@ from analyzer.resolve.interface import (
     ResolveError,
     Resolver,
     Tick,
+    fetch_each,
 )
 from analyzer.resolve.pypi_versions import ProjectView, choose, parse_spec, read_project
 from analyzer.resolve.target import Target
@@ -95,13 +96,7 @@ class PypiResolver(Resolver):
     ) -> dict[Request, Outcome]:
         names = sorted({r.name for r in requests} - set(self._projects))
 
-        def fetch(name: str) -> tuple[str, ProjectView | str]:
-            result = self._project(name)
-            if tick:
-                tick(1)
-            return name, result
-
-        self._projects.update(self.client.map(names, fetch))
+        self._projects.update(fetch_each(self.client, names, self._project, tick))
         chosen = {r: self._choose(r) for r in requests}
         needed = sorted({(r.name, v) for r, (v, _) in chosen.items() if v} - set(self._requires))
         self._requires.update(self.client.map(needed, lambda key: (key, self._requirements(*key))))
