@@ -113,6 +113,9 @@ class Dependency:
     line: int | None
     namespace: str | None = None  # npm scope such as "@babel", Maven group id
     source: str = "registry"  # registry | url | vcs | path
+    # Python extras asked for ("psycopg[binary,pool]"): resolution follows them. Not part of
+    # a record's identity, so the same requirement with and without extras stays one record.
+    extras: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def purl(self) -> str:

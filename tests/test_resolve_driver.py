@@ -220,3 +220,15 @@ def test_notes_are_kept_once_and_offline_misses_only_counted() -> None:
         "packages added, 8 left without a version or their dependencies (1 not in the cache: "
         "offline)."
     )
+
+
+def test_extras_declared_by_the_repository_are_followed(run: Run) -> None:
+    graph, _ = run({"svc/requirements.txt": "requests[socks]\n"})
+    assert "pkg:pypi/pysocks" in graph.nx
+    assert graph.nx.edges["pkg:pypi/requests", "pkg:pypi/pysocks"]["resolved_by"] == REGISTRY
+
+
+def test_without_the_extra_its_requirements_stay_out(run: Run) -> None:
+    graph, _ = run({"web/requirements.txt": "requests\n"})
+    assert "pkg:pypi/requests" in graph.nx
+    assert "pkg:pypi/pysocks" not in graph.nx

@@ -15,11 +15,14 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from analyzer import pipeline
 from analyzer.cli import app, watch
@@ -49,6 +52,14 @@ from analyzer.report.graph_export import GraphFormat, write_graph
 from analyzer.resolve.configured import ConfiguredResolver
 
 
+class RateColumn(ProgressColumn):
+    """Items per second (files read, packages looked up), once there is a rate to show."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f}/s" if speed else "", style="progress.data.speed")
+
+
 @contextmanager
 def progress_bars(enabled: bool) -> Iterator[tuple[pipeline.Progress | None, ...]]:
     """Transient progress bars on stderr (crawling GitHub, reading, looking up), only for a
@@ -58,7 +69,7 @@ def progress_bars(enabled: bool) -> Iterator[tuple[pipeline.Progress | None, ...
         return
     columns = (
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(),
+        RateColumn(), TimeElapsedColumn(),
     )  # fmt: skip
     with Progress(*columns, console=err_console, transient=True) as bar:
 

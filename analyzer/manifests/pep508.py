@@ -151,6 +151,7 @@ def requirement_dependency(requirement: Requirement, text: str, where: Where) ->
         file=where.file,
         line=where.line,
         source=source,
+        extras=tuple(sorted(canonicalize_name(e) for e in requirement.extras)),
     )
 
 

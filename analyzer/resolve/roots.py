@@ -93,8 +93,7 @@ def find_roots(
                 continue
             declared.sort(key=lambda d: (-d.scope.weight, d.file, d.line or 0))
             first = declared[0]
-            # Declarations do not record extras yet; read them once the model has them.
-            extras = sorted({e for d in declared for e in getattr(d, "extras", ())})
+            extras = sorted({e for d in declared for e in d.extras})
             spec = _combined_spec(first.ecosystem, declared)
             roots.append(Visit(repo, first.ecosystem, registry_name(first), spec,
                                tuple(extras), 1, first.scope, first.file))  # fmt: skip
