@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analyzer.graph import DependencyGraph
 from analyzer.model import Repository
-from analyzer.score.paths import paths
+from analyzer.score.paths import PathIndex, paths
 from tests.helpers import dep
 
 
@@ -39,10 +39,16 @@ def test_without_a_known_chain_the_path_is_the_use_itself() -> None:
     assert paths(graph, ["pkg:pypi/nowhere"], ["api"]) == {"api": ["api"]}
 
 
-def test_a_graph_that_grows_gets_fresh_trees() -> None:
-    graph = graph_of(("a", "b"))
-    assert paths(graph, ["pkg:pypi/x"], ["api"])["api"] == ["api", "pkg:pypi/x"]
-    graph.add_package_edge("pkg:pypi/b", "pkg:pypi/x")
-    assert paths(graph, ["pkg:pypi/x"], ["api"])["api"] == [
+def test_one_index_serves_many_projects() -> None:
+    graph = graph_of(("a", "b"), ("b", "c"), ("b", "x"))
+    index = PathIndex(graph)
+    assert paths(graph, ["pkg:pypi/b"], ["api"], index)["api"] == [
+        "api",
+        "pkg:pypi/a",
+        "pkg:pypi/b",
+    ]
+    # the search goes on from where the first question left it
+    assert paths(graph, ["pkg:pypi/x"], ["api"], index)["api"] == [
         "api", "pkg:pypi/a", "pkg:pypi/b", "pkg:pypi/x"
     ]  # fmt: skip
+    assert paths(graph, ["pkg:pypi/c"], ["api"], index) == paths(graph, ["pkg:pypi/c"], ["api"])

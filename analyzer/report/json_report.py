@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from analyzer.score.paths import paths
+from analyzer.score.paths import PathIndex, paths
 
 if TYPE_CHECKING:
     from analyzer.pipeline import AuditResult
@@ -61,9 +61,12 @@ def resolution_summary(result: AuditResult, listed: set[str], direct: set[str]) 
     }
 
 
-def used_by(result: AuditResult, project: ProjectScore) -> list[dict[str, Any]]:
+def used_by(
+    result: AuditResult, project: ProjectScore, index: PathIndex | None = None
+) -> list[dict[str, Any]]:
     """Each repository's use, with the files that declare it and its path in the graph."""
-    found = paths(result.graph, project.project.packages, [u.repo for u in project.uses])
+    repos = [u.repo for u in project.uses]
+    found = paths(result.graph, project.project.packages, repos, index)
     return [
         {
             "repository": use.repo,
@@ -79,7 +82,9 @@ def used_by(result: AuditResult, project: ProjectScore) -> list[dict[str, Any]]:
     ]
 
 
-def project_record(result: AuditResult, p: ProjectScore) -> dict[str, Any]:
+def project_record(
+    result: AuditResult, p: ProjectScore, index: PathIndex | None = None
+) -> dict[str, Any]:
     return {
         "rank": p.rank,
         "key": p.key,
@@ -99,7 +104,7 @@ def project_record(result: AuditResult, p: ProjectScore) -> dict[str, Any]:
         "eligibility": p.eligibility.to_record(),
         "funding": [link.to_record() for link in p.funding],
         "maintainers": list(p.maintainers),
-        "used_by": used_by(result, p),
+        "used_by": used_by(result, p, index),
         "scopes": p.scopes,
         "signals": {
             s.name: {"value": s.value, "source": s.source, "fetched_at": s.fetched_at}
@@ -133,6 +138,7 @@ def to_data(result: AuditResult) -> dict[str, Any]:
     collection = result.collection
     manifests = Counter(m.repo for m in collection.manifests)
     dependencies = Counter(d.repo for d in collection.dependencies)
+    index = PathIndex(result.graph)  # one search per repository, shared by every project
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "fundscout", "version": result.version},
@@ -149,7 +155,7 @@ def to_data(result: AuditResult) -> dict[str, Any]:
             }
             for repo in collection.repositories
         ],
-        "projects": [project_record(result, p) for p in result.ranking.projects],
+        "projects": [project_record(result, p, index) for p in result.ranking.projects],
         "excluded": [e.to_record() for e in result.ranking.excluded],
         "allocation": result.allocation.to_record() if result.allocation else None,
         "sources": sources(result),
