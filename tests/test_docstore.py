@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 from pytest_httpserver import HTTPServer
+from requests_cache import DO_NOT_CACHE
 from werkzeug import Request, Response
 
 from analyzer.docstore import FILENAME, AnswerStore, request_key
@@ -191,3 +192,15 @@ def test_keys_differ_by_method_url_and_body_only() -> None:
     assert len({base, request_key("GET", "http://h/q", b'{"a":1}'),
                 request_key("POST", "http://h/r", b'{"a":1}'),
                 request_key("POST", "http://h/q", b'{"a":2}')}) == 4  # fmt: skip
+
+
+def test_answers_asked_not_to_be_cached_are_not_copied(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    seen = counting(httpserver, "/blob", {"content": "x"})
+    for _ in range(2):
+        client = make_client(tmp_path)
+        url = httpserver.url_for("/blob")
+        assert client.get_json("src", url, expire=DO_NOT_CACHE) == {"content": "x"}
+        close(client)
+    assert seen == ["GET", "GET"]  # neither requests-cache nor the store kept it

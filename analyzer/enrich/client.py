@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import requests
+from requests_cache import DO_NOT_CACHE
 
 from analyzer.docstore import Answer, AnswerStore, json_body, request_key
 from analyzer.enrich.concurrency import Once, stream
@@ -152,7 +153,7 @@ class Client:
             if attempt == 1 and self._rate_limited(url, response):
                 continue
             response.answer_key = key  # type: ignore[attr-defined]  # for forget()
-            if self.answers is not None:
+            if self.answers is not None and expire != DO_NOT_CACHE:  # never stored: not copied
                 self.answers.put(key, response)
             return self._check(url, response)
         raise SourceUnavailableError(f"{public_url(url)}: still rate limited after waiting")

@@ -19,7 +19,7 @@ import yaml
 
 from analyzer.enrich import funding
 from analyzer.enrich import github_graphql as gql
-from analyzer.enrich.client import Client, decode_json, public_url
+from analyzer.enrich.client import Client, public_url
 from analyzer.enrich.interface import (
     BadResponseError,
     Finding,
@@ -194,7 +194,7 @@ class Rest:
         response = self.client.call(self.source, "GET", url, headers=self.headers, expire=EXPIRE)
         if response is None or response.status_code != 200:
             return {}
-        page = decode_json(url, response)
+        page = self.client.decode(url, response)
         if not isinstance(page, list):
             raise BadResponseError(f"{public_url(url)}: not a list")
         if not page:
@@ -219,7 +219,7 @@ class Rest:
                                         expire=EXPIRE)  # fmt: skip
             if response is None or response.status_code != 200:  # 202: not computed yet
                 return {}
-            counts += contributor_counts(decode_json(url, response))
+            counts += contributor_counts(self.client.decode(url, response))
             url = link(response.headers.get("Link"), "next", _origin(self.api))
         return contributor_signals(counts)
 
