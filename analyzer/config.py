@@ -40,6 +40,7 @@ class Config:
     enrich: bool = True  # look packages up in public APIs
     offline: bool = False  # answer from the HTTP cache only
     cache_dir: str | None = None  # default: FUNDSCOUT_CACHE_DIR, else the user cache dir
+    cache_url: str | None = None  # shared Redis cache; default: FUNDSCOUT_CACHE_URL, else SQLite
     max_wait: float = 60.0  # longest rate-limit wait, in seconds, before a source is dropped
     providers: tuple[str, ...] | None = None  # None: every provider
     github_token_env: str | None = None  # None: GITHUB_TOKEN, then GH_TOKEN
@@ -136,6 +137,12 @@ def _choice(value: Any, where: str, choices: tuple[str, ...]) -> str:
     return value.strip().lower()
 
 
+def _cache_url(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"{where}: expected a redis://, rediss:// or unix:// URL")
+    return value
+
+
 def _endpoints(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     """``[tool.fundscout.endpoints]``: service name -> base URL (http or https)."""
     if not isinstance(value, dict):
@@ -162,6 +169,7 @@ VALIDATORS: dict[str, tuple[str, Any]] = {
     "enrich": ("enrich", _flag),
     "offline": ("offline", _flag),
     "cache-dir": ("cache_dir", _directory),
+    "cache-url": ("cache_url", _cache_url),
     "max-wait": ("max_wait", _seconds),
     "providers": ("providers", lambda v, w: _string_list(v, w)),
     "github-token-env": ("github_token_env", _text),

@@ -18,19 +18,25 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
 from platformdirs import user_cache_dir
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
+from requests_cache.backends.base import BaseCache
 from requests_cache.backends.sqlite import SQLiteCache
+from requests_cache.policy import DEFAULT_CACHE_NAME
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 from urllib3.util.retry import Retry
 
 from analyzer import __version__
 from analyzer.docstore import FILENAME, AnswerStore
+from analyzer.errors import ConfigError
+
+if TYPE_CHECKING:
+    from analyzer.config import Config
 
 USER_AGENT = f"fundscout/{__version__} (+https://github.com/fundscout/fundscout)"
 DEFAULT_TIMEOUT = 20.0
@@ -53,6 +59,7 @@ class HttpSettings:
     """How fundscout talks to the network; every field has a documented default."""
 
     cache_dir: Path | None = None  # None: FUNDSCOUT_CACHE_DIR, else the user cache dir
+    cache_url: str | None = None  # a shared Redis cache; None: FUNDSCOUT_CACHE_URL, else SQLite
     offline: bool = False  # answer from the cache only
     use_cache: bool = True
     timeout: float = DEFAULT_TIMEOUT
@@ -68,6 +75,19 @@ class HttpSettings:
             return self.cache_dir
         env = os.environ.get("FUNDSCOUT_CACHE_DIR")
         return Path(env) if env else Path(user_cache_dir("fundscout", appauthor=False))
+
+    def resolved_cache_url(self) -> str | None:
+        return self.cache_url or os.environ.get("FUNDSCOUT_CACHE_URL", "").strip() or None
+
+    @classmethod
+    def for_config(cls, config: Config) -> HttpSettings:
+        """The audit's cache, offline mode and rate-limit patience."""
+        return cls(
+            cache_dir=Path(config.cache_dir) if config.cache_dir else None,
+            cache_url=config.cache_url,
+            offline=config.offline,
+            max_wait=config.max_wait,
+        )
 
 
 class BoundedAdapter(HTTPAdapter):
@@ -174,10 +194,13 @@ def make_session(
         cache_dir = settings.resolved_cache_dir()
         cache_dir.mkdir(parents=True, exist_ok=True)
         expires: dict[Any, Any] = dict(expire_after or {})
+        url = settings.resolved_cache_url()
+        backend: Any = redis_cache(url) if url else "sqlite"
+        options: dict[str, Any] = {} if url else {"wal": True}  # WAL: commits skip a full fsync
         cached = CachingSession(
-            str(cache_dir / "http-cache"),
-            backend="sqlite",
-            wal=True,  # write-ahead log: a commit no longer waits for a full fsync
+            DEFAULT_CACHE_NAME if url else str(cache_dir / "http-cache"),  # Redis: its namespace
+            backend=backend,
+            **options,
             expire_after=24 * 3600,
             urls_expire_after=expires,
             allowable_methods=("GET", "HEAD", "POST"),  # POST: GraphQL and batch queries
@@ -198,6 +221,22 @@ def make_session(
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept-Encoding"] = "gzip, deflate"
     return session
+
+
+def redis_cache(url: str) -> BaseCache:
+    """requests-cache's Redis backend for ``redis://``, ``rediss://`` or ``unix://`` URLs:
+    one cache shared by every runner that points at it. Needs ``fundscout[redis]``."""
+    try:
+        import redis
+        from requests_cache.backends.redis import RedisCache
+    except ImportError:
+        raise ConfigError(
+            "--cache-url: the Redis cache needs the redis package: pip install 'fundscout[redis]'"
+        ) from None
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"--cache-url: expected redis://, rediss:// or unix://, got {url!r}")
+    connection = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+    return RedisCache(namespace="fundscout", connection=connection)
 
 
 def fewer_checkpoints(session: CachedSession, pages: int = CHECKPOINT_PAGES) -> None:

@@ -200,6 +200,7 @@ def audit(
     ] = False,
     offline: net.OfflineOpt = False,
     cache_dir: net.CacheDirOpt = None,
+    cache_url: net.CacheUrlOpt = None,
     max_wait: net.MaxWaitOpt = None,
     github_token_env: net.TokenEnvOpt = None,
     providers: net.ProvidersOpt = None,
@@ -258,7 +259,7 @@ def audit(
     config = exclude_report_folder(config, roots)
     config = net.network_config(
         config, no_enrich=no_enrich, offline=offline, cache_dir=cache_dir, max_wait=max_wait,
-        token_env=github_token_env, providers=providers,
+        token_env=github_token_env, providers=providers, cache_url=cache_url,
     )  # fmt: skip
     urls = {"pypi": pypi_url, "npm": npm_url, "github_api": github_api_url,
             "github_graphql": github_graphql_url, "depsdev": depsdev_url,

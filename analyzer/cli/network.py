@@ -35,6 +35,13 @@ CacheDirOpt = Annotated[
         rich_help_panel=PANEL,
     ),
 ]  # fmt: skip
+CacheUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-url", metavar="URL", rich_help_panel=PANEL,
+        help="Share one HTTP cache between runners: redis://host:6379/0 (needs fundscout[redis]).",
+    ),
+]  # fmt: skip
 MaxWaitOpt = Annotated[
     float | None,
     typer.Option(
@@ -83,6 +90,7 @@ def network_config(
     max_wait: float | None,
     token_env: str | None,
     providers: str | None,
+    cache_url: str | None = None,
 ) -> Config:
     """The configuration with the network flags applied (flags win over the file)."""
     chosen = tuple(p.strip() for p in providers.split(",") if p.strip()) if providers else None
@@ -91,6 +99,7 @@ def network_config(
         enrich=False if no_enrich else None,
         offline=True if offline else None,
         cache_dir=str(cache_dir) if cache_dir else None,
+        cache_url=cache_url,
         max_wait=max_wait,
         github_token_env=token_env,
         providers=chosen,
@@ -107,11 +116,7 @@ class ConfiguredEnricher:
         except ValueError as exc:
             fail(str(exc), ExitCode.USAGE)
         self.endpoints = Endpoints.resolve(config=dict(config.endpoints), flags=url_flags)
-        self.settings = HttpSettings(
-            cache_dir=Path(config.cache_dir) if config.cache_dir else None,
-            offline=config.offline,
-            max_wait=config.max_wait,
-        )
+        self.settings = HttpSettings.for_config(config)
 
     def __call__(self, graph: DependencyGraph, progress: Progress | None = None) -> Enrichment:
         client = Client(make_session(self.settings), self.endpoints, self.settings)

@@ -7,7 +7,6 @@ fetched here is answered from the cache when the providers ask for it next.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from analyzer.config import Config
 from analyzer.enrich.client import Client, Endpoints
@@ -26,11 +25,7 @@ class ConfiguredResolver:
 
     def __init__(self, config: Config, url_flags: Mapping[str, str | None] | None = None) -> None:
         self.endpoints = Endpoints.resolve(config=dict(config.endpoints), flags=url_flags)
-        self.http = HttpSettings(
-            cache_dir=Path(config.cache_dir) if config.cache_dir else None,
-            offline=config.offline,
-            max_wait=config.max_wait,
-        )
+        self.http = HttpSettings.for_config(config)
         self.settings = Settings(
             max_depth=config.resolve_max_depth,
             max_packages=config.resolve_max_packages,

@@ -18,7 +18,6 @@ import os
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -79,11 +78,7 @@ def read_token(variables: Sequence[str] = TOKEN_VARIABLES) -> tuple[str | None, 
 
 def make_client(config: Config, url_flags: Mapping[str, str | None] | None = None) -> Client:
     """A client with the audit's cache, offline mode, rate-limit patience and API URLs."""
-    settings = HttpSettings(
-        cache_dir=Path(config.cache_dir) if config.cache_dir else None,
-        offline=config.offline,
-        max_wait=config.max_wait,
-    )
+    settings = HttpSettings.for_config(config)
     endpoints = Endpoints.resolve(config=dict(config.endpoints), flags=url_flags)
     return Client(make_session(settings), endpoints, settings)
 
