@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.progress import Progress
 
-from analyzer.cli.audit import RateColumn
+from analyzer.cli.progress import RateColumn
 
 
 def test_rate_shows_items_per_second_once_known() -> None:

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
-from rich.text import Text
 
 from analyzer import pipeline
 from analyzer.cli import app, watch
@@ -44,47 +32,13 @@ from analyzer.cli.common import (
     make_config,
     set_color,
 )
+from analyzer.cli.progress import progress_bars
 from analyzer.config import Config, parse_formats
 from analyzer.errors import ConfigError, SourceError
 from analyzer.http import stop_on_interrupt
 from analyzer.report import ReportFormat, write_reports
 from analyzer.report.graph_export import GraphFormat, write_graph
 from analyzer.resolve.configured import ConfiguredResolver
-
-
-class RateColumn(ProgressColumn):
-    """Items per second (files read, packages looked up), once there is a rate to show."""
-
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f}/s" if speed else "", style="progress.data.speed")
-
-
-@contextmanager
-def progress_bars(enabled: bool) -> Iterator[tuple[pipeline.Progress | None, ...]]:
-    """Transient progress bars on stderr (crawling GitHub, reading, looking up), only for a
-    terminal."""
-    if not enabled or not err_console.is_terminal:
-        yield (None, None, None, None)
-        return
-    columns = (
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        RateColumn(), TimeElapsedColumn(),
-    )  # fmt: skip
-    with Progress(*columns, console=err_console, transient=True) as bar:
-
-        def tracker(label: str) -> pipeline.Progress:
-            tasks: list[TaskID] = []  # added on first use: a stage that never runs shows no bar
-
-            def update(done: int, total: int) -> None:
-                if not tasks:
-                    tasks.append(bar.add_task(label, total=total))
-                bar.update(tasks[0], completed=done, total=total)
-
-            return update
-
-        yield (tracker("Crawling GitHub"), tracker("Reading manifests"),
-               tracker("Resolving dependencies"), tracker("Looking up packages"))  # fmt: skip
 
 
 def print_compact_summary(result: pipeline.AuditResult, written: list[Path], top: int) -> None:
