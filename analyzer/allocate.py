@@ -25,6 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from analyzer.report.csv_report import neutralize
 from analyzer.score.settings import BudgetSettings
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ PAYEE_ORDER = (  # the channel a grant is paid through, when a project has sever
     "buy_me_a_coffee", "tidelift", "lfx_crowdfunding", "issuehunt",
 )  # fmt: skip
 SPONSORS_HEADER = ("Maintainer username", "Sponsorship amount in USD")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -198,11 +198,6 @@ def allocate(ranking: Ranking, settings: BudgetSettings) -> Allocation:
     )
 
 
-def _cell(text: str) -> str:
-    """Neutralize a spreadsheet formula: a cell starting with = + - @ tab or CR."""
-    return f"'{text}" if text.startswith(_FORMULA) else text
-
-
 def sponsors_csv(allocation: Allocation) -> str | None:
     """GitHub Sponsors' bulk format, one row per account (several projects add up); None when
     the budget is not in USD (the file's amounts must be dollars) or nobody is on Sponsors."""
@@ -221,5 +216,5 @@ def sponsors_csv(allocation: Allocation) -> str | None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(SPONSORS_HEADER)
-    writer.writerows((_cell(name), f"{amount:.2f}") for name, amount in rows)
+    writer.writerows((neutralize(name), f"{amount:.2f}") for name, amount in rows)
     return out.getvalue()

@@ -36,7 +36,7 @@ from analyzer.cli.progress import progress_bars
 from analyzer.config import Config, parse_formats
 from analyzer.errors import ConfigError, SourceError
 from analyzer.http import stop_on_interrupt
-from analyzer.report import ReportFormat, write_reports
+from analyzer.report import ReportFormat, json_report, needs_document, write_reports
 from analyzer.report.graph_export import GraphFormat, write_graph
 from analyzer.resolve.configured import ConfiguredResolver
 
@@ -253,12 +253,15 @@ def audit(
     if not collection.repositories or not collection.manifests:
         finish(collection, strict)  # nothing to report on: exits 3 before writing anything
     try:
-        written = write_reports(result, Path(config.out), tuple(map(ReportFormat, chosen)))
+        kinds = tuple(map(ReportFormat, chosen))
+        # one report document for the json, html and csv formats and the policy check
+        document = json_report.to_data(result) if policy.active or needs_document(kinds) else None
+        written = write_reports(result, Path(config.out), kinds, document)
         if config.graph:
             written.append(write_graph(result, Path(config.out), GraphFormat(config.graph)))
         if sponsors := money.write_sponsors(result, Path(config.out)):
             written.append(sponsors)
-        violations = policy.check(result, Path(config.out), written)
+        violations = policy.check(document, Path(config.out), written) if document else []
     except OSError as exc:
         fail(f"{config.out}: cannot write reports: {exc.strerror or exc}", ExitCode.USAGE)
     if not quiet:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -18,13 +18,9 @@ from rich.markup import escape
 from analyzer.cli.common import ExitCode, err_console, fail
 from analyzer.errors import BaselineError, PolicyError
 from analyzer.report import write_atomic
-from analyzer.report.json_report import to_data
 from analyzer.watch.diff import diff, render_markdown
-from analyzer.watch.policy import Rule, Violation, evaluate, parse_rules
+from analyzer.watch.policy import Rule, Violation, evaluate, parse_rules, require_baseline
 from analyzer.watch.views import load_report
-
-if TYPE_CHECKING:
-    from analyzer.pipeline import AuditResult
 
 PANEL = "Policy"
 DIFF_FILE = "fundscout-diff.md"
@@ -58,18 +54,22 @@ class Watch:
     def prepare(cls, baseline: Path | None, fail_on: list[str] | None) -> Watch:
         try:
             rules = parse_rules(fail_on or ())
+            require_baseline(rules, baseline is not None)
             old = load_report(baseline) if baseline else None
-            if old is None and any("new" in rule.qualifiers for rule in rules):
-                raise PolicyError("--fail-on rules with new: need --baseline OLD.json")
         except (BaselineError, PolicyError) as exc:
             fail(str(exc), ExitCode.USAGE)
         return cls(old, rules)
 
-    def check(self, result: AuditResult, out: Path, written: list[Path]) -> list[Violation]:
-        """Write the diff (with a baseline) and return the violated rules."""
-        if self.baseline is None and not self.rules:
+    @property
+    def active(self) -> bool:
+        """False when there is neither a baseline nor a rule: nothing to check."""
+        return self.baseline is not None or bool(self.rules)
+
+    def check(self, data: dict[str, Any], out: Path, written: list[Path]) -> list[Violation]:
+        """Write the diff (with a baseline) and return the violated rules; ``data`` is this
+        audit's JSON report document."""
+        if not self.active:
             return []
-        data = to_data(result)
         if self.baseline is not None:
             path = out / DIFF_FILE
             write_atomic(path, render_markdown(diff(self.baseline, data)))

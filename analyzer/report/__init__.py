@@ -53,11 +53,22 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_reports(result: AuditResult, out: Path, formats: tuple[ReportFormat, ...]) -> list[Path]:
+def needs_document(formats: tuple[ReportFormat, ...]) -> bool:
+    """True when a format renders ``json_report.to_data``: JSON, HTML and CSV do."""
+    return any(fmt is not ReportFormat.MARKDOWN for fmt in formats)
+
+
+def write_reports(
+    result: AuditResult,
+    out: Path,
+    formats: tuple[ReportFormat, ...],
+    document: dict[str, Any] | None = None,
+) -> list[Path]:
+    """Write each format; ``document`` is ``json_report.to_data(result)`` when already built
+    (building it is the costly part, so it is built once for every format that needs it)."""
     written = []
-    # JSON, HTML and CSV render one document; building it is the costly part, so only once.
-    needs_document = any(fmt is not ReportFormat.MARKDOWN for fmt in formats)
-    document = json_report.to_data(result) if needs_document else None
+    if document is None and needs_document(formats):
+        document = json_report.to_data(result)
     for fmt in formats:
         path = out / fmt.filename
         write_atomic(path, render(result, fmt, document))
@@ -65,4 +76,4 @@ def write_reports(result: AuditResult, out: Path, formats: tuple[ReportFormat, .
     return written
 
 
-__all__ = ["ReportFormat", "render", "write_atomic", "write_reports"]
+__all__ = ["ReportFormat", "needs_document", "render", "write_atomic", "write_reports"]

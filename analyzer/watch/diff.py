@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from analyzer.report.markdown import escape
 from analyzer.watch.views import ProjectView, packages, projects
 
 MAX_ROWS = 200  # per Markdown section; the JSON diff keeps everything
+MAX_TEXT = 2000  # characters per item
 
 
 def _risks(old: ProjectView, new: ProjectView) -> list[str]:
@@ -53,10 +55,8 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cell(text: object) -> str:
-    """Markdown-table-safe text: pipes, newlines and HTML-significant characters escaped."""
-    value = str(text).replace("\\", "\\\\").replace("|", "\\|")
-    value = value.replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(value.split())
+    """Markdown- and HTML-safe text, not cut short (the JSON diff has the same in full)."""
+    return escape(str(text), limit=MAX_TEXT)
 
 
 def _list(title: str, items: list[str]) -> list[str]:

@@ -122,13 +122,18 @@ class Violation:
                 "used_by": list(self.used_by)}  # fmt: skip
 
 
+def require_baseline(rules: Iterable[Rule], given: bool) -> None:
+    """PolicyError when a ``new:`` rule has no baseline to tell what is new."""
+    if not given and any("new" in rule.qualifiers for rule in rules):
+        raise PolicyError("--fail-on rules with new: need --baseline OLD.json")
+
+
 def evaluate(
     rules: Iterable[Rule], report: dict[str, Any], baseline: dict[str, Any] | None = None
 ) -> list[Violation]:
     """Every (rule, project) that breaks; ``new`` rules need a baseline."""
     rules = tuple(rules)
-    if baseline is None and any("new" in r.qualifiers for r in rules):
-        raise PolicyError("--fail-on rules with new: need --baseline OLD.json")
+    require_baseline(rules, baseline is not None)
     known = set(projects(baseline)) if baseline is not None else set()
     today = report_date(report)
     found = []
