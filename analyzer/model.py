@@ -81,7 +81,7 @@ class ManifestFile:
         return self.reader(path)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something that could not be read or understood; the audit goes on."""
 
@@ -98,7 +98,7 @@ class Problem:
         return {"file": self.file, "line": self.line, "message": self.message, "repo": self.repo}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Dependency:
     """One declared or locked dependency, exactly where a file states it."""
 
