@@ -40,6 +40,7 @@ PACK_FROM = 2048  # bodies this long or longer are compressed
 SCHEMA = """CREATE TABLE IF NOT EXISTS answers (
     key BLOB PRIMARY KEY, expires REAL, status INTEGER NOT NULL, headers TEXT NOT NULL,
     body BLOB NOT NULL, packed INTEGER NOT NULL, cache_key TEXT)"""
+RUNS = "CREATE TABLE IF NOT EXISTS runs (key BLOB PRIMARY KEY, expires REAL, body BLOB NOT NULL)"
 SELECT = "SELECT expires, status, headers, body, packed, cache_key FROM answers WHERE key = ?"
 INSERT = "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)"
 
@@ -61,6 +62,7 @@ class Answer:
     content: bytes
     cache_key: str | None
     key: bytes
+    expires: float | None = None  # epoch seconds; None: never
 
     def response(self, url: str) -> requests.Response:
         """A ``requests.Response`` as requests-cache would return it (``from_cache``)."""
@@ -103,6 +105,7 @@ class AnswerStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last answers only
         db.execute(SCHEMA)
+        db.execute(RUNS)
         return db
 
     def get(self, key: bytes, offline: bool = False) -> Answer | None:
@@ -130,7 +133,36 @@ class AnswerStore:
             kept = json.loads(headers)
         except (zlib.error, ValueError):
             return None
-        return Answer(status, kept if isinstance(kept, dict) else {}, content, cache_key, key)
+        headers_kept = kept if isinstance(kept, dict) else {}
+        return Answer(status, headers_kept, content, cache_key, key, expires)
+
+    def get_run(self, key: bytes, offline: bool = False) -> bytes | None:
+        """A whole run's result stored by :meth:`put_run`, while fresh (offline: whenever)."""
+        try:
+            with self._lock:
+                self._reader = self._reader or self._connect()
+                row = self._reader.execute(
+                    "SELECT expires, body FROM runs WHERE key = ?", (key,)
+                ).fetchone()
+            if row is None or (not offline and row[0] is not None and row[0] <= time.time()):
+                return None
+            return zlib.decompress(row[1])
+        except (sqlite3.Error, zlib.error) as exc:
+            log.debug("answer store %s: run unreadable: %s", self.path, exc)
+            return None
+
+    def put_run(self, key: bytes, expires: float | None, body: bytes) -> None:
+        """Keep a run's result until ``expires``; older results expire with their answers."""
+        try:
+            with self._lock:
+                self._reader = self._reader or self._connect()
+                with self._reader:  # one transaction
+                    self._reader.execute("BEGIN")
+                    self._reader.execute("DELETE FROM runs WHERE expires <= ?", (time.time(),))
+                    self._reader.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
+                                         (key, expires, zlib.compress(body, 1)))  # fmt: skip
+        except sqlite3.Error as exc:  # only the next run's shortcut is lost
+            log.debug("answer store %s: run not written: %s", self.path, exc)
 
     def put(self, key: bytes, response: requests.Response) -> None:
         """Copy an answer requests-cache stored (it has a ``cache_key``), with its expiry."""

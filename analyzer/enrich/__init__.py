@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from analyzer.enrich import memo
 from analyzer.enrich.client import Client, Endpoints
 from analyzer.enrich.depsdev import DepsdevProvider
 from analyzer.enrich.ecosystems import EcosystemsProvider
@@ -68,7 +69,18 @@ def enrich(
     providers: Sequence[Provider] = PROVIDERS,
     progress: Progress | None = None,
 ) -> Enrichment:
-    return Runner(providers, client).run(subjects(graph), progress)
+    """Every provider over the graph's packages, or the same run remembered when nothing it
+    depends on has changed (:mod:`analyzer.enrich.memo`)."""
+    asked = subjects(graph)
+    key = memo.run_key(asked, providers, client)
+    remembered = memo.recall(client, key)
+    if remembered is not None:
+        if progress:
+            progress(len(asked), len(asked))
+        return remembered
+    result = Runner(providers, client).run(asked, progress)
+    memo.remember(client, key, result)
+    return result
 
 
 __all__ = [

@@ -28,6 +28,7 @@ from analyzer.docstore import Answer, AnswerStore, json_body, request_key
 from analyzer.enrich.concurrency import Once, stream
 from analyzer.enrich.endpoints import Endpoints
 from analyzer.enrich.interface import BadResponseError, SourceStatus, SourceUnavailableError
+from analyzer.enrich.memo import Kept
 from analyzer.enrich.responses import decode_json, public_url
 from analyzer.http import STOPPING, BoundedAdapter, CachingSession, HostGate, HttpSettings, request
 
@@ -67,6 +68,7 @@ class Client:
         )
         self._lock = threading.Lock()
         self._sending: Once[bytes, requests.Response | None] = Once()
+        self.kept = Kept()  # which answers the cache keeps: may the run be remembered?
 
     def status(self, source: str) -> SourceStatus:
         with self._lock:
@@ -111,6 +113,7 @@ class Client:
         stored = self.answers.get(key, self.settings.offline) if self.answers else None
         if stored is not None:
             self._count(status, from_cache=True)
+            self.kept.kept(stored.expires)
             return None if stored.status_code in (404, 410) else stored  # as _check says
         send = partial(self._send, status, method, url, key, headers, body, expire)
         answer, shared = self._sending.run(key, send)
@@ -129,6 +132,7 @@ class Client:
         expire: float | None,
     ) -> requests.Response | None:
         if STOPPING.is_set():  # Ctrl-C: what is not on its way stays unknown
+            self.kept.lost()
             raise SourceUnavailableError(f"{public_url(url)}: interrupted")
         kwargs: dict[str, Any] = {"headers": dict(headers or {})}
         if body is not None:
@@ -144,12 +148,15 @@ class Client:
                         self.session, method, url, offline=self.settings.offline, **kwargs
                     )
                 except requests.RequestException as exc:
+                    self.kept.lost()
                     reason = failure_name(exc)
                     raise SourceUnavailableError(f"{public_url(url)}: {reason}") from None
             if self.settings.offline and response.status_code == 504:
+                self.kept.lost()
                 self.note(status.name, "not in the cache (offline)")
                 return None
             self._count(status, from_cache=bool(getattr(response, "from_cache", False)))
+            self._note_kept(response, expire)
             if attempt == 1 and self._rate_limited(url, response):
                 continue
             response.answer_key = key  # type: ignore[attr-defined]  # for forget()
@@ -163,8 +170,18 @@ class Client:
             status.requests += 1
             status.from_cache += from_cache
 
+    def _note_kept(self, response: requests.Response, expire: float | None) -> None:
+        """Whether the cache keeps this answer (requests-cache gave it a key), and until when."""
+        kept = getattr(response, "cache_key", None) or getattr(response, "from_cache", False)
+        if not kept or expire == DO_NOT_CACHE:
+            self.kept.lost()
+            return
+        expires = getattr(response, "expires", None)
+        self.kept.kept(expires.timestamp() if isinstance(expires, datetime) else None)
+
     def forget(self, response: requests.Response | Answer) -> None:
         """Drop a cached answer that must not be replayed (e.g. a rate-limit notice)."""
+        self.kept.lost()
         if isinstance(response, Answer):
             response = response.response("")
         key = getattr(response, "answer_key", None)

@@ -94,6 +94,12 @@ class GithubProvider(Provider):
                 return (value if _TOKEN.match(value) else None), variable
         return None, ""
 
+    def fingerprint(self) -> str:
+        """Its settings, and which variable holds a token and whether it is usable (GraphQL
+        or REST alone): never the token itself."""
+        token, variable = self._token()
+        return f"{super().fingerprint()} token={variable or '-'}:{bool(token)}"
+
     def fetch(self, items: Sequence[Subject], client: Client) -> Iterator[Finding]:
         return self.fetch_stream(items, client)
 

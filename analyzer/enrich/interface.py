@@ -128,3 +128,8 @@ class Provider(ABC):
     @abstractmethod
     def fetch(self, items: Sequence[Subject], client: Client) -> Iterator[Finding]:
         """Yield findings for the items it can answer; raise SourceUnavailableError to stop."""
+
+    def fingerprint(self) -> str:
+        """The settings its findings depend on besides the answers (a remembered run is used
+        only while they are the same): by default, its attributes."""
+        return repr(sorted(vars(self).items()))
