@@ -1,13 +1,14 @@
 """Organization-scale benchmark: the offline audit of 100 to 3,000 synthetic repositories.
 
-    python -m benchmarks.scale_bench --repos 100,1000,3000 [--seed 1] [--work DIR]
+    python -m benchmarks.scale_bench --repos 100,1000,3000 [--seed 1] [--work DIR] [--enrich]
 
 For each size it writes a synthetic organization (``benchmarks.synth``, kept in ``--work`` and
 reused), runs the floor (``benchmarks.floor``: read and stdlib-parse every manifest) and then
 the audit stage by stage, each size in a fresh subprocess so that peak memory is its own:
 collect (walk, parse, merge), graph, projects, score and every report format. Lookups are off
-(``--no-enrich``); the enrichment stage is measured by ``benchmarks.enrich_bench``. Prints one
-table per size and how time and memory grow with size.
+(``--no-enrich``) unless ``--enrich`` is given: then the audit enriches every package from a
+warm cache, offline (``benchmarks.scale_enrich``). Prints one table per size and how time and
+memory grow with size.
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ def _timed(stages: list[dict[str, Any]], name: str, work: Callable[[], Any]) -> 
     return value
 
 
-def stages(root: Path, out: Path) -> dict[str, Any]:
-    """Run the audit stage by stage in this process; times, counts and peak memory."""
+def stages(root: Path, out: Path, cache: Path | None = None) -> dict[str, Any]:
+    """Run the audit stage by stage in this process; times, counts and peak memory.
+
+    With ``cache`` (filled by ``benchmarks.scale_enrich``) enrichment is a stage too, answered
+    offline from that cache."""
     from analyzer import pipeline
     from analyzer.config import Config
     from analyzer.projects import rollup
@@ -47,11 +51,17 @@ def stages(root: Path, out: Path) -> dict[str, Any]:
     done: list[dict[str, Any]] = []
     collection = _timed(done, "collect", lambda: pipeline.collect([root], config))
     graph = _timed(done, "graph", lambda: pipeline.build_graph(collection))
-    projects = _timed(done, "projects", lambda: rollup(graph, None, config, set()))
+    enrichment = None
+    if cache is not None:
+        from benchmarks.scale_enrich import enricher
+
+        enrichment = _timed(done, "enrich", lambda: enricher(cache)(graph))
+    projects = _timed(done, "projects", lambda: rollup(graph, enrichment, config, set()))
     when = pipeline.generated_at()
-    ranking = _timed(done, "score", lambda: score(graph, projects.projects, None, config,
+    ranking = _timed(done, "score", lambda: score(graph, projects.projects, enrichment, config,
                                                   date.fromisoformat(when[:10])))  # fmt: skip
-    result = pipeline.AuditResult(collection, graph, ranking, when, projects=projects)
+    result = pipeline.AuditResult(collection, graph, ranking, when, projects=projects,
+                                  enrichment=enrichment)  # fmt: skip
     document = _timed(done, "report data", lambda: json_report.to_data(result))
     for fmt in ReportFormat:  # as write_reports does: one document for json, html and csv
 
@@ -60,7 +70,10 @@ def stages(root: Path, out: Path) -> dict[str, Any]:
 
         _timed(done, f"report {fmt.value}", write)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"stages": done, "peak_mb": peak, "manifests": len(collection.manifests),
+    calls = sum(s.requests for s in enrichment.sources.values()) if enrichment else 0
+    cached = sum(s.from_cache for s in enrichment.sources.values()) if enrichment else 0
+    return {"stages": done, "peak_mb": peak, "calls": calls, "from_cache": cached,
+            "manifests": len(collection.manifests),
             "records": len(collection.dependencies), "packages": len(graph.packages()),
             "edges": graph.nx.number_of_edges(), "projects": len(ranking.projects),
             "problems": len(collection.problems)}  # fmt: skip
@@ -72,16 +85,23 @@ def _child(*args: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def measure(repos: int, seed: int, work: Path) -> dict[str, Any]:
+def measure(repos: int, seed: int, work: Path, enrich_port: int = 0) -> dict[str, Any]:
+    """Floor and audit of one size; with ``enrich_port`` the audit enriches from a warm cache
+    (filled first, against fakes on that port, when the size has none yet)."""
     org = work / f"org-{repos}-{seed}"
     if not org.exists():
         subprocess.run([sys.executable, "-m", "benchmarks.synth", "--repos", str(repos),
                         "--seed", str(seed), "--out", str(org)], check=True)  # fmt: skip
+    cache, fill = work / f"cache-{repos}-{seed}", None
+    if enrich_port and not (cache / "endpoints.json").exists():
+        fill = _child("benchmarks.scale_enrich", str(org), str(cache), str(enrich_port))
     floor = _child("benchmarks.floor", str(org))
     wall = time.perf_counter()
-    audit = _child("benchmarks.scale_bench", "--stages", str(org), str(work / f"out-{repos}"))
+    extra = ("--cache", str(cache)) if enrich_port else ()
+    audit = _child("benchmarks.scale_bench", "--stages", str(org), str(work / f"out-{repos}"),
+                   *extra)  # fmt: skip
     audit["process_wall"] = time.perf_counter() - wall  # interpreter start and imports included
-    return {"repos": repos, "floor": floor, "audit": audit}
+    return {"repos": repos, "floor": floor, "audit": audit, "fill": fill}
 
 
 def print_size(row: dict[str, Any]) -> None:
@@ -89,6 +109,12 @@ def print_size(row: dict[str, Any]) -> None:
     print(f"\n{row['repos']} repositories: {audit['manifests']} manifests, {audit['records']} "
           f"dependency records, {audit['packages']} packages, {audit['edges']} graph edges, "
           f"{audit['projects']} projects, {audit['problems']} problems")  # fmt: skip
+    if audit["calls"]:
+        print(f"enrichment from the warm cache: {audit['calls']} calls, "
+              f"{audit['from_cache'] / audit['calls']:.1%} answered by the cache")  # fmt: skip
+    if row.get("fill"):
+        print(f"(cache filled first: {row['fill']['calls']} calls online in "
+              f"{row['fill']['wall']:.0f} s, not part of the figures below)")  # fmt: skip
     print(f"{'stage':<14}{'wall s':>9}{'cpu s':>9}")
     for stage in audit["stages"]:
         print(f"{stage['stage']:<14}{stage['wall']:>9.2f}{stage['cpu']:>9.2f}")
@@ -106,13 +132,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     work = Path(tempfile.gettempdir()) / "fundscout-scale"
     parser.add_argument("--work", type=Path, default=work)
+    parser.add_argument(
+        "--enrich",
+        action="store_true",
+        help="enrich from a warm cache (filled once per size against the fakes)",
+    )
+    parser.add_argument("--port", type=int, default=47000, help="first port of the fakes")
     parser.add_argument("--stages", nargs=2, metavar=("ORG", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stages:
-        print(json.dumps(stages(Path(args.stages[0]), Path(args.stages[1]))))
+        print(json.dumps(stages(Path(args.stages[0]), Path(args.stages[1]), args.cache)))
         return 0
     args.work.mkdir(parents=True, exist_ok=True)
-    rows = [measure(int(n), args.seed, args.work) for n in args.repos.split(",")]
+    sizes = [int(n) for n in args.repos.split(",")]
+    rows = [measure(n, args.seed, args.work, args.port + 10 * i if args.enrich else 0)
+            for i, n in enumerate(sizes)]  # fmt: skip
     for row in rows:
         print_size(row)
     if len(rows) > 1:

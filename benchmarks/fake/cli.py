@@ -10,6 +10,7 @@ import argparse
 import json
 import time
 from collections.abc import Mapping
+from pathlib import Path
 
 from benchmarks.fake.server import FakeApi
 from benchmarks.fake.world import World
@@ -39,12 +40,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate-window", type=float, default=60.0, help="seconds")
     parser.add_argument("--batch-page", type=int, default=200, help="deps.dev versionbatch page")
     parser.add_argument("--port", type=int, default=0, help="first of 6 ports; 0: any free")
+    parser.add_argument(
+        "--named", type=Path, help="JSON [[ecosystem, name, [versions]], ...] to serve instead"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    world = World(args.packages, args.seed, args.pypi_share)
+    named = json.loads(args.named.read_text(encoding="utf-8")) if args.named else ()
+    world = World(args.packages, args.seed, args.pypi_share, named)
     api = FakeApi(
         world,
         latency=args.latency,

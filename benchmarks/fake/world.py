@@ -8,6 +8,7 @@ order documents are built in.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -121,10 +122,35 @@ def version_numbers(rng: random.Random, count: int) -> list[str]:
     return found
 
 
+def _renamed(package: Package, name: str, used: Sequence[str]) -> Package:
+    """The package under another name, whose releases include every version in ``used``."""
+    known = {r.version for r in package.releases}
+    late = package.releases[-1].published
+    extra = tuple(
+        Release(v, late + timedelta(days=n + 1)) for n, v in enumerate(sorted(set(used) - known))
+    )
+    return replace(
+        package,
+        name=name,
+        spelled=name,
+        releases=package.releases + extra,
+        used=tuple(sorted(set(used))) or package.used,
+    )
+
+
 class World:
     """N packages (``pypi_share`` of them PyPI, the rest npm) and everything around them."""
 
-    def __init__(self, packages: int, seed: int = 1, pypi_share: float = 0.5) -> None:
+    def __init__(
+        self,
+        packages: int,
+        seed: int = 1,
+        pypi_share: float = 0.5,
+        named: Sequence[tuple[str, str, Sequence[str]]] = (),
+    ) -> None:
+        """``named``: (ecosystem, name, versions used) of packages to serve instead of
+        generated ones (``packages`` is then ignored), e.g. those of a synthetic organization;
+        each gets a generated history that includes the versions it uses."""
         self.seed = seed
         rng = seeded_rng("world", seed)
         self.owners: dict[str, Owner] = {}
@@ -132,10 +158,15 @@ class World:
         self.advisories: dict[str, Advisory] = {}
         self.packages: list[Package] = []
         repo_names: list[str] = []
-        for index in range(packages):
+        for index in range(len(named) or packages):
             ecosystem = "pypi" if rng.random() < pypi_share else "npm"
+            if named:
+                ecosystem = named[index][0]
             repo = self._repo_for(rng, index, repo_names)
-            self.packages.append(self._package(index, ecosystem, repo))
+            package = self._package(index, ecosystem, repo)
+            if named:
+                package = _renamed(package, named[index][1], named[index][2])
+            self.packages.append(package)
         self._advise(rng)
         self.by_key = {(p.ecosystem, p.name): p for p in self.packages}
         self.by_alias = {a: adv for adv in self.advisories.values() for a in (adv.id, *adv.aliases)}
