@@ -18,6 +18,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from typing import Any
 
 import requests
 
+from analyzer.docstore import FILENAME, RUNS
 from analyzer.enrich import Client, Endpoints, Enrichment, enrich, select_providers
 from analyzer.enrich.github import GithubProvider
 from analyzer.enrich.interface import Finding, Provider, Subject
@@ -55,6 +57,9 @@ class Timed(Provider):
 
     def supports(self, ecosystem: str) -> bool:
         return self.inner.supports(ecosystem)
+
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint()
 
     def fetch(self, items: Sequence[Subject], client: Client) -> Iterator[Finding]:
         started = time.perf_counter()
@@ -183,6 +188,14 @@ def signal_table(enrichment: Enrichment) -> dict[str, list[tuple[str, str, str]]
     }
 
 
+def forget_runs(cache: Path) -> None:
+    """Drop remembered enrichment runs (analyzer.enrich.memo) from a cache's answer store, so
+    that the next run reads every cached answer again."""
+    with sqlite3.connect(cache / FILENAME) as db:
+        db.execute(RUNS)
+        db.execute("DELETE FROM runs")
+
+
 def run_once(
     name: str,
     graph: DependencyGraph,
@@ -239,6 +252,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--in-process", action="store_true", help="servers in this process")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument(
+        "--forget-runs",
+        action="store_true",
+        help="warm: read every cached answer, not the remembered cold run",
+    )
     return parser.parse_args(argv)
 
 
@@ -258,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     servers = Servers(args)
     try:
         cold = run_once("cold", graph, servers, settings, chosen) if "cold" in runs else None
+        if args.forget_runs:
+            forget_runs(cache_dir)
         warm = run_once("warm", graph, servers, settings, chosen) if "warm" in runs else None
     finally:
         servers.close()

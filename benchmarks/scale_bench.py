@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from analyzer.docstore import FILENAME, RUNS
+from benchmarks.enrich_bench import forget_runs
 
 TARGET_RATIO, TARGET_PEAK_MB = 3.0, 1536
 
@@ -101,7 +100,7 @@ def measure(repos: int, seed: int, work: Path, enrich_port: int = 0) -> dict[str
     floor = _child("benchmarks.floor", str(org))
     if not enrich_port:
         return {"repos": repos, "floor": floor, "audit": _audit(org, work, None), "fill": fill}
-    _forget_runs(cache)  # the first rerun reads every cached answer; it remembers the run
+    forget_runs(cache)  # the first rerun reads every cached answer; it remembers the run
     audit = _audit(org, work, cache)
     rerun = _audit(org, work, cache)  # which the second rerun finds
     return {"repos": repos, "floor": floor, "audit": audit, "rerun": rerun, "fill": fill}
@@ -114,13 +113,6 @@ def _audit(org: Path, work: Path, cache: Path | None) -> dict[str, Any]:
                    *extra)  # fmt: skip
     audit["process_wall"] = time.perf_counter() - wall  # interpreter start and imports included
     return audit
-
-
-def _forget_runs(cache: Path) -> None:
-    """Drop remembered enrichment runs (analyzer.enrich.memo) from the cache's answer store."""
-    with sqlite3.connect(cache / FILENAME) as db:
-        db.execute(RUNS)
-        db.execute("DELETE FROM runs")
 
 
 def print_size(row: dict[str, Any]) -> None:
