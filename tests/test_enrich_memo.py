@@ -67,8 +67,13 @@ def serve(httpserver: HTTPServer, status: int = 200) -> list[str]:
     return asked
 
 
-def run(tmp_path: Path, base: str, built: DependencyGraph, offline: bool = False,
-        provider: Provider | None = None) -> Enrichment:  # fmt: skip
+def run(
+    tmp_path: Path,
+    base: str,
+    built: DependencyGraph,
+    offline: bool = False,
+    provider: Provider | None = None,
+) -> Enrichment:
     settings = HttpSettings(cache_dir=tmp_path / "cache", offline=offline, retries=0, backoff=0)
     session = make_session(settings)
     try:
@@ -77,8 +82,9 @@ def run(tmp_path: Path, base: str, built: DependencyGraph, offline: bool = False
         session.close()
 
 
-def test_the_same_run_again_is_remembered_whole(httpserver: HTTPServer, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_the_same_run_again_is_remembered_whole(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     asked = serve(httpserver)
     base = httpserver.url_for("")
     first = run(tmp_path, base, graph("a", "bb"))
@@ -106,8 +112,9 @@ def test_notes_and_states_come_back_with_the_run(httpserver: HTTPServer, tmp_pat
     assert again.rank_of("pkg:pypi/a") == first.rank_of("pkg:pypi/a") == 0
 
 
-def test_other_packages_or_versions_run_the_providers(httpserver: HTTPServer,
-                                                      tmp_path: Path) -> None:  # fmt: skip
+def test_other_packages_or_versions_run_the_providers(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
     asked = serve(httpserver)
     base = httpserver.url_for("")
     run(tmp_path, base, graph("a"))
@@ -117,8 +124,9 @@ def test_other_packages_or_versions_run_the_providers(httpserver: HTTPServer,
     assert other.sources["docs"].from_cache == 2 and len(asked) == 2
 
 
-def test_a_run_with_an_answer_the_cache_refuses_is_not_remembered(httpserver: HTTPServer,
-                                                                  tmp_path: Path) -> None:  # fmt: skip
+def test_a_run_with_an_answer_the_cache_refuses_is_not_remembered(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
     asked = serve(httpserver, status=500)
     base = httpserver.url_for("")
     run(tmp_path, base, graph("a"))
@@ -126,8 +134,9 @@ def test_a_run_with_an_answer_the_cache_refuses_is_not_remembered(httpserver: HT
     assert len(asked) == 2  # asked again: a failure is never replayed
 
 
-def test_a_run_offline_with_misses_is_not_remembered(httpserver: HTTPServer,
-                                                     tmp_path: Path) -> None:  # fmt: skip
+def test_a_run_offline_with_misses_is_not_remembered(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
     asked = serve(httpserver)
     base = httpserver.url_for("")
     missing = run(tmp_path, base, graph("a"), offline=True)
@@ -136,8 +145,9 @@ def test_a_run_offline_with_misses_is_not_remembered(httpserver: HTTPServer,
     assert asked == ["/doc/a"] and online.value("pkg:pypi/a", "stars") == 1
 
 
-def test_an_expired_run_is_used_offline_only(httpserver: HTTPServer, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_an_expired_run_is_used_offline_only(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     serve(httpserver)
     base = httpserver.url_for("")
     run(tmp_path, base, graph("a"))
@@ -158,8 +168,9 @@ def test_an_expired_run_is_used_offline_only(httpserver: HTTPServer, tmp_path: P
     assert calls == [1]
 
 
-def test_a_token_changes_the_key_and_never_enters_it(monkeypatch: pytest.MonkeyPatch,
-                                                     tmp_path: Path) -> None:  # fmt: skip
+def test_a_token_changes_the_key_and_never_enters_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     settings = HttpSettings(cache_dir=tmp_path)
     client = Client(make_session(settings), Endpoints(), settings)
     subjects = [Subject("pkg:pypi/a", "pypi", "a", ("1.0",))]
