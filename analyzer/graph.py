@@ -16,13 +16,16 @@ Edge attributes, kept to plain values so the graph exports as GraphML or JSON:
 from __future__ import annotations
 
 import dataclasses
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 
 import networkx as nx
 from packageurl import PackageURL
 
+from analyzer.gc_pause import paused_gc
+from analyzer.graph_depths import compute_depths
 from analyzer.model import Dependency, Repository, Scope
 
 ORG = "org"
@@ -47,13 +50,12 @@ class Usage:
     resolved_by: str = MANIFEST  # manifest | lockfile | registry
 
 
-def _best_scope(scopes: Iterable[Scope]) -> Scope:
-    return max(scopes, key=lambda scope: (scope.weight, -list(Scope).index(scope)))
+# The most important scope first: by weight, then in the order Scope lists them.
+_SCOPE_RANK = {scope: (scope.weight, -i) for i, scope in enumerate(Scope)}
 
 
-def _provenance(dep: Dependency) -> str:
-    # A record nobody declared directly comes from a lockfile-like list of everything installed.
-    return MANIFEST if dep.direct else LOCKFILE
+def best_scope(scopes: Iterable[Scope]) -> Scope:
+    return max(scopes, key=_SCOPE_RANK.__getitem__)
 
 
 class DependencyGraph:
@@ -62,12 +64,19 @@ class DependencyGraph:
     Nodes are the organization (``org``), its repositories (``repo:<name>``) and packages
     (their purl). Repository -> package edges keep every declaration; package -> package
     edges say one package depends on another (from lockfiles and resolution).
+
+    An organization has hundreds of thousands of edges: hot paths use networkx's adjacency
+    dicts (``_succ``, ``_pred``) directly rather than through its views and ``add_edge``.
     """
 
     def __init__(self, org_name: str = "organization") -> None:
         self.nx = nx.DiGraph()
         self.nx.add_node(ORG, kind="org", name=org_name)
         self.own_packages: set[str] = set()
+        self._succ: dict[str, dict[str, dict[str, Any]]] = self.nx._succ
+        self._pred: dict[str, dict[str, dict[str, Any]]] = self.nx._pred
+        # conversions networkx caches for other backends (3.3+), stale once an edge is added
+        self._cache: dict[str, Any] = getattr(self.nx, "__networkx_cache__", {})
 
     def add_repository(self, repo: Repository) -> None:
         node = repo_node(repo.name)
@@ -75,28 +84,41 @@ class DependencyGraph:
         self.nx.add_edge(ORG, node, kind="owns")
 
     def _add_package(self, purl: str, name: str, ecosystem: str) -> None:
-        if purl not in self.nx:
+        if purl not in self._succ:
             self.nx.add_node(purl, kind="package", name=name, ecosystem=ecosystem)
+
+    def _link(self, parent: str, child: str, data: dict[str, Any]) -> None:
+        """A new edge between two nodes already in the graph: ``DiGraph.add_edge`` without its
+        checks and keyword arguments, which nearly double the time to add an edge."""
+        self._succ[parent][child] = self._pred[child][parent] = data
+        if self._cache:
+            self._cache.clear()
+
+    @paused_gc(lasting=True)
+    def add_dependencies(self, deps: Iterable[Dependency]) -> None:
+        for dep in deps:
+            self.add_dependency(dep)
 
     def add_dependency(self, dep: Dependency, resolved_by: str | None = None) -> None:
         """Record a declaration; ``resolved_by`` overrides where the edge is said to come from."""
-        repo = repo_node(dep.repo)
-        if repo not in self.nx:
+        repo, purl = repo_node(dep.repo), dep.purl
+        if repo not in self._succ:
             self.add_repository(Repository(dep.repo, dep.repo))
-        self._add_package(dep.purl, dep.display_name, dep.ecosystem.value)
-        provenance = resolved_by or _provenance(dep)
-        if self.nx.has_edge(repo, dep.purl):
-            data = self.nx.edges[repo, dep.purl]
+        if purl not in self._succ:
+            self._add_package(purl, dep.display_name, dep.ecosystem.value)
+        # A record nobody declared directly comes from a lockfile-like list of all installed.
+        provenance = resolved_by or (MANIFEST if dep.direct else LOCKFILE)
+        data = self._succ[repo].get(purl)
+        if data is not None:
             data["declarations"].append(dep)
             if provenance == MANIFEST:  # a declaration outranks any list of installed packages
                 data["resolved_by"] = MANIFEST
             data["spec"] = data.get("spec") or dep.spec
             data["version"] = data.get("version") or dep.version
         else:
-            attributes = {"resolved_by": provenance, "spec": dep.spec, "version": dep.version}
-            self.nx.add_edge(
-                repo, dep.purl, kind="uses", declarations=[dep], depth=None, **attributes
-            )
+            self._link(repo, purl, {"kind": "uses", "declarations": [dep], "depth": None,
+                                    "resolved_by": provenance, "spec": dep.spec,
+                                    "version": dep.version})  # fmt: skip
 
     def set_version(self, repo: str, purl: str, version: str) -> None:
         """Give a repository's declarations of ``purl`` that name no version the one chosen for
@@ -109,6 +131,12 @@ class DependencyGraph:
             for d in data["declarations"]
         ]
         data["version"] = data.get("version") or version
+
+    @paused_gc(lasting=True)
+    def add_package_edges(self, edges: Iterable[tuple[str, str]]) -> None:
+        """Lockfile edges (parent purl, child purl), as ``add_package_edge`` adds each."""
+        for parent, child in edges:
+            self.add_package_edge(parent, child)
 
     def add_package_edge(
         self,
@@ -124,20 +152,21 @@ class DependencyGraph:
 
         A lockfile's edge wins over resolution's; True when the edge is new.
         """
-        for purl in (parent, child):
-            if purl not in self.nx:
-                self._add_package(purl, *_name_and_type(purl))
+        if parent not in self._succ:
+            self._add_package(parent, *_name_and_type(parent))
+        if child not in self._succ:
+            self._add_package(child, *_name_and_type(child))
         if parent == child:
             return False
-        if self.nx.has_edge(parent, child):
-            data = self.nx.edges[parent, child]
+        data = self._succ[parent].get(child)
+        if data is not None:
             if data.get("resolved_by") == REGISTRY and resolved_by == LOCKFILE:
                 data.update(resolved_by=LOCKFILE, spec=spec, version=version)
             if depth is not None and (data.get("depth") is None or depth < data["depth"]):
                 data["depth"] = depth
             return False
-        self.nx.add_edge(parent, child, kind="depends", resolved_by=resolved_by, spec=spec,
-                         version=version, depth=depth)  # fmt: skip
+        self._link(parent, child, {"kind": "depends", "resolved_by": resolved_by, "spec": spec,
+                                   "version": version, "depth": depth})  # fmt: skip
         return True
 
     def note_peers(self, purl: str, peers: Iterable[str]) -> None:
@@ -146,38 +175,15 @@ class DependencyGraph:
         known = {p for p in str(self.nx.nodes[purl].get("peers", "")).split(", ") if p}
         self.nx.nodes[purl]["peers"] = ", ".join(sorted(known | set(peers)))
 
+    @paused_gc()
     def compute_depths(self) -> None:
-        """Set ``depth`` on every edge: a breadth-first walk from each repository's direct
-        packages through the packages that repository uses."""
-        edge_depth: dict[tuple[str, str], int] = {}
-        for repo in (n for n in self.nx.successors(ORG) if n.startswith("repo:")):
-            depths = self._repo_depths(repo, edge_depth)
-            for purl in self.nx.successors(repo):
-                self.nx.edges[repo, purl]["depth"] = depths.get(purl)
-        for (parent, child), depth in edge_depth.items():
-            data = self.nx.edges[parent, child]
-            if data.get("depth") is None or depth < data["depth"]:
-                data["depth"] = depth
-
-    def _repo_depths(self, repo: str, edge_depth: dict[tuple[str, str], int]) -> dict[str, int]:
-        used = set(self.nx.successors(repo))
-        direct = [p for p in sorted(used) if any(d.direct for d in self._declarations(repo, p))]
-        depths = dict.fromkeys(direct, 1)
-        queue = deque(direct)
-        while queue:
-            parent = queue.popleft()
-            for child in self.nx.successors(parent):
-                if child not in used:
-                    continue  # another repository's dependency: not on this one's path
-                key = (parent, child)
-                edge_depth[key] = min(edge_depth.get(key, depths[parent] + 1), depths[parent] + 1)
-                if child not in depths:
-                    depths[child] = depths[parent] + 1
-                    queue.append(child)
-        return depths
-
-    def _declarations(self, repo: str, purl: str) -> list[Dependency]:
-        return list(self.nx.edges[repo, purl].get("declarations", ()))
+        """Set ``depth`` on every edge (see analyzer.graph_depths): on a repository's use, the
+        level of that repository's walk its package is reached at; on a package -> package
+        edge, the shallowest level any walk takes it to its child at (or an earlier one)."""
+        repos = [n for n in self._succ[ORG] if n.startswith("repo:")]
+        # the most used packages take the lowest bits, so that masks of packages stay short
+        packages = sorted(self.packages(), key=lambda purl: -len(self._pred[purl]))
+        compute_depths(self._succ, repos, packages)
 
     def mark_own(self, purls: Iterable[str]) -> None:
         """Packages the organization publishes itself: never funding candidates."""
@@ -197,16 +203,21 @@ class DependencyGraph:
     def ecosystem(self, purl: str) -> str:
         return str(self.nx.nodes[purl]["ecosystem"])
 
+    def edges_from(self, node: str) -> Mapping[str, Mapping[str, Any]]:
+        """Each child of ``node`` with the attributes of the edge to it; not to be changed.
+        A repository's edges are all uses, a package's all depends."""
+        return self._succ[node]
+
     def usages(self, purl: str) -> Iterator[Usage]:
         """Each repository's use of ``purl``, in repository-name order."""
-        for node in sorted(self.nx.predecessors(purl)):
-            data = self.nx.edges[node, purl]
-            if data.get("kind") != "uses":
-                continue
+        nodes = self.nx._node
+        edges = self._pred[purl].items()
+        users = [(nodes[node]["name"], data) for node, data in edges if data.get("kind") == "uses"]
+        for repo, data in sorted(users, key=itemgetter(0)):
             declarations = tuple(data["declarations"])
             yield Usage(
-                repo=self.nx.nodes[node]["name"],
-                scope=_best_scope(d.scope for d in declarations),
+                repo=repo,
+                scope=best_scope(d.scope for d in declarations),
                 direct=any(d.direct for d in declarations),
                 declarations=declarations,
                 depth=data.get("depth"),
@@ -215,9 +226,8 @@ class DependencyGraph:
 
     def dependents(self, purl: str) -> list[str]:
         """Packages that depend on ``purl`` (package -> package edges only)."""
-        return sorted(
-            p for p in self.nx.predecessors(purl) if self.nx.nodes[p].get("kind") == "package"
-        )
+        nodes = self.nx._node
+        return sorted(p for p in self._pred[purl] if nodes[p].get("kind") == "package")
 
 
 def _name_and_type(purl: str) -> tuple[str, str]:

@@ -14,10 +14,11 @@ from analyzer.enrich.interface import FundingLink, Signal
 from analyzer.enrich.runner import Enrichment
 from analyzer.graph import DependencyGraph
 from analyzer.model import Project, Repository
-from analyzer.score.criticality import log_score
+from analyzer.score.criticality import criticality, log_score
+from analyzer.score.need import need
 from analyzer.score.priority import ProjectScore, Ranking, score
 from analyzer.score.settings import EligibilitySettings
-from analyzer.score.signals import months_between
+from analyzer.score.signals import Evidence, months_between
 from tests.helpers import dep, purl
 
 TODAY = date(2026, 1, 1)
@@ -244,3 +245,20 @@ def test_repository_from_enrichment_feeds_a_per_package_project() -> None:
     assert scored.project.repository == REPO
     assert scored.criticality.get("stars").score == 1.0
     assert [s.name for s in scored.signals] == ["stars"]
+
+
+def test_projects_without_signals_share_factors_and_the_others_keep_theirs() -> None:
+    found = enrichment({REPO: {"stars": 40_000, "maintainer_count": 1, "owner_type": "User"}})
+    chosen = [project("tiny"), project("quiet", None), project("mute", "https://x.org/a/mute")]
+    config = Config()
+    ranking = run(found, config, *chosen, names=("tiny", "quiet", "mute"))
+    by_key = {p.key: p for p in ranking.projects}
+    for item in chosen:
+        evidence = Evidence(found, item)
+        scored = by_key[item.key]
+        assert evidence.silent == (item.repository != REPO)
+        assert scored.criticality == criticality(evidence, config.scoring)
+        corporate = config.eligibility.corporate_owners
+        assert scored.need == need(evidence, config.scoring, TODAY, corporate)
+    assert by_key[REPO].criticality.value > by_key[purl("quiet")].criticality.value
+    assert by_key[purl("quiet")].need is by_key["https://x.org/a/mute"].need

@@ -51,6 +51,8 @@ def _names(project: Project, package_names: Iterable[str]) -> list[str]:
 
 def listed(patterns: tuple[str, ...], project: Project, package_names: Iterable[str]) -> str | None:
     """The first pattern that matches the project, or None."""
+    if not patterns:
+        return None
     names = _names(project, package_names)
     for pattern in patterns:
         if any(fnmatchcase(name, pattern.lower()) for name in names):

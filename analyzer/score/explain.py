@@ -7,7 +7,6 @@ clause is only written when its signal is known.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
@@ -43,7 +42,9 @@ def usage_reasons(uses: Sequence[Use], repositories: int) -> list[str]:
     """ "used by 4 of 11 repositories: 3 at runtime, 1 dev"; "direct in 3, only transitive in 1"."""
     if not uses:
         return ["no repository declares it; reached through other packages at runtime"]
-    scopes = Counter(u.scope for u in uses)
+    scopes: dict[Scope, int] = {}
+    for use in uses:
+        scopes[use.scope] = scopes.get(use.scope, 0) + 1
     head = f"used by {len(uses)} of {repositories} repositories"
     if set(scopes) == {Scope.RUNTIME}:
         reasons = [f"{head} at runtime"]
@@ -51,7 +52,7 @@ def usage_reasons(uses: Sequence[Use], repositories: int) -> list[str]:
         breakdown = ", ".join(
             f"{scopes[s]} {'at runtime' if s is Scope.RUNTIME else s.value}"
             for s in Scope
-            if scopes[s]
+            if s in scopes
         )
         reasons = [f"{head}: {breakdown}"]
     direct = sum(1 for u in uses if u.direct)

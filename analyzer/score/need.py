@@ -22,6 +22,7 @@ matters in proportion to how much the organization relies on it.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from analyzer.score.criticality import Factor, Input, log_score, observed, weighted
 from analyzer.score.settings import ScoringSettings
@@ -56,9 +57,14 @@ def owner_of(evidence: Evidence) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16)
+def _lowered(owners: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(owner.lower() for owner in owners)
+
+
 def is_corporate(evidence: Evidence, corporate_owners: tuple[str, ...]) -> str | None:
     """The corporate owner behind the project, when its owner or PyPI organization is listed."""
-    listed = {owner.lower() for owner in corporate_owners}
+    listed = _lowered(corporate_owners)
     owner = owner_of(evidence)
     if owner is not None and owner in listed:
         return owner

@@ -14,17 +14,20 @@ input order. ``confidence`` is the share of the model's inputs that were known.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from analyzer.gc_pause import paused_gc
 from analyzer.graph import DependencyGraph
 from analyzer.model import Project
 from analyzer.score import explain
 from analyzer.score.criticality import Factor, Input, criticality, weighted
 from analyzer.score.eligibility import EXCLUDED, Eligibility, eligibility
 from analyzer.score.need import need
-from analyzer.score.reliance import Use, centrality, usage_score, uses
+from analyzer.score.reliance import Use, UseIndex, centrality, usage_score
 from analyzer.score.settings import ScoringSettings
 from analyzer.score.signals import Evidence
 
@@ -104,6 +107,11 @@ class Ranking:
     settings: ScoringSettings | None = None
 
 
+# A project's place in the ranking (priority, then reliance, name and key) and its score,
+# built once its rank is known.
+Scored = tuple[tuple[float, float, str, str], partial[ProjectScore]]
+
+
 def per_package(graph: DependencyGraph, enrichment: Enrichment | None) -> list[Project]:
     """One project per package: the fallback until packages are rolled up to repositories."""
     known = enrichment.repository if enrichment is not None else {}
@@ -142,6 +150,25 @@ class _Scorer:
         self.settings = config.scoring
         self.repositories = len(graph.repositories())
         self.central = centrality(graph)
+        self.index = UseIndex(graph, self.settings)
+        self.dependents: dict[str, list[str]] = {}  # purl -> packages depending on it
+        for parent in graph.packages():
+            for child in graph.edges_from(parent):
+                self.dependents.setdefault(child, []).append(parent)
+        self._unknown: tuple[Factor, Factor] | None = None
+
+    def factors(self, evidence: Evidence) -> tuple[Factor, Factor]:
+        """Criticality and need: the same for every project no signal speaks about."""
+        if evidence.silent and self._unknown is not None:
+            return self._unknown
+        owners = self.config.eligibility.corporate_owners
+        found = (
+            criticality(evidence, self.settings),
+            need(evidence, self.settings, self.today, owners),
+        )
+        if evidence.silent:
+            self._unknown = found
+        return found
 
     def reliance(self, project: Project, project_uses: list[Use]) -> Factor:
         share = self.settings.centrality_share
@@ -154,23 +181,23 @@ class _Scorer:
             ]
         )
 
-    def score(self, project: Project) -> tuple[float, ProjectScore] | Excluded:
+    def score(self, project: Project) -> Scored | Excluded:
         packages = [p for p in project.packages if p in self.graph.nx]
         names = [self.graph.package_name(p) for p in packages]
         evidence = Evidence(self.enrichment, project)
         decision = eligibility(project, evidence, self.config.eligibility, names)
         if decision.status == EXCLUDED:
             return Excluded(project, decision.reasons[0])
-        project_uses = uses(self.graph, packages, self.settings)
+        project_uses = self.index.uses(packages)
         reliance = self.reliance(project, project_uses)
         if reliance.value <= 0:
             return Excluded(project, "no repository uses it, even transitively at runtime")
-        critical = criticality(evidence, self.settings)
-        needy = need(evidence, self.settings, self.today, self.config.eligibility.corporate_owners)
-        in_org = {d for p in packages for d in self.graph.dependents(p)} - set(packages)
+        critical, needy = self.factors(evidence)
+        in_org = {d for p in packages for d in self.dependents.get(p, ())} - set(packages)
         raw = combine(reliance.value, critical.value, needy.value, self.settings)
-        return raw, ProjectScore(
-            rank=0,
+        order = (-round(raw, 9), -round(reliance.value, 9), project.name.lower(), project.key)
+        return order, partial(
+            ProjectScore,
             project=project,
             ecosystems=tuple(sorted({self.graph.ecosystem(p) for p in packages})),
             priority=round(raw, 2),
@@ -189,6 +216,7 @@ class _Scorer:
         )
 
 
+@paused_gc(lasting=True)  # a ranking allocates objects per use and project, and frees none
 def score(
     graph: DependencyGraph,
     projects: Sequence[Project] | None,
@@ -199,7 +227,7 @@ def score(
     """Rank ``projects`` (None: one per package). ``today`` is the audit's date, never the
     wall clock, so a report can be reproduced."""
     scorer = _Scorer(graph, enrichment, config, today)
-    scored: list[tuple[float, ProjectScore]] = []
+    scored: list[Scored] = []
     excluded: list[Excluded] = []
     for project in per_package(graph, enrichment) if projects is None else projects:
         outcome = scorer.score(project)
@@ -207,14 +235,7 @@ def score(
             excluded.append(outcome)
         else:
             scored.append(outcome)
-    scored.sort(
-        key=lambda item: (
-            -round(item[0], 9),
-            -round(item[1].reliance.value, 9),
-            item[1].name.lower(),
-            item[1].key,
-        )
-    )
-    ranked = tuple(replace(s, rank=position) for position, (_, s) in enumerate(scored, 1))
+    scored.sort(key=itemgetter(0))
+    ranked = tuple(build(rank=position) for position, (_, build) in enumerate(scored, 1))
     excluded.sort(key=lambda e: (e.name.lower(), e.project.key))
     return Ranking(ranked, tuple(excluded), scorer.repositories, config.scoring)

@@ -17,19 +17,17 @@ highest one; a project takes its best package.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from analyzer.graph import ORG, DependencyGraph, Usage
+from analyzer.graph import ORG, DependencyGraph, best_scope, repo_node
 from analyzer.model import Scope
+from analyzer.score.pagerank import pagerank
 from analyzer.score.settings import ScoringSettings
 
-DAMPING = 0.85
-MAX_ITERATIONS = 100
-TOLERANCE = 1e-9  # L1 change; ranks are reported to 4 decimals of the maximum
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Use:
     """How one repository uses a project: its best use over the project's packages."""
 
@@ -42,46 +40,70 @@ class Use:
     files: tuple[str, ...] = field(default=())  # "path:line" of each declaration
 
 
-def depth_of(graph: DependencyGraph, usage: Usage, purl: str) -> int:
-    """The edge's ``depth`` when the graph records one, else 1 (direct) or 2 (transitive)."""
-    data = graph.nx.edges.get((f"repo:{usage.repo}", purl), {})
-    depth = data.get("depth")
+def depth_of(depth: object, direct: bool) -> int:
+    """A use's depth from its edge's ``depth``: 1 when direct, else the recorded depth (at
+    least 2), or 2 when none is recorded."""
+    if direct:
+        return 1
     if isinstance(depth, int) and not isinstance(depth, bool) and depth >= 1:
-        return 1 if usage.direct else max(depth, 2)
-    return 1 if usage.direct else 2
+        return max(depth, 2)
+    return 2
 
 
-def uses(graph: DependencyGraph, packages: Iterable[str], settings: ScoringSettings) -> list[Use]:
-    """One Use per repository, in repository-name order."""
-    scope_weight = dict(settings.scope_weights)
-    best: dict[str, Use] = {}
-    touched: dict[str, list[str]] = {}
-    files: dict[str, list[str]] = {}
-    for purl in packages:
-        if purl not in graph.nx:
-            continue
-        for usage in graph.usages(purl):
-            depth = depth_of(graph, usage, purl)
-            weight = scope_weight[usage.scope.value] * settings.depth_decay ** (depth - 1)
-            touched.setdefault(usage.repo, []).append(purl)
-            files.setdefault(usage.repo, []).extend(
-                f"{d.file}:{d.line}" if d.line else d.file for d in usage.declarations
-            )
-            known = best.get(usage.repo)
-            if known is None or (weight, usage.direct) > (known.weight, known.direct):
-                best[usage.repo] = Use(usage.repo, usage.scope, usage.direct, depth, weight, ())
-    return [
-        Use(
-            u.repo,
-            u.scope,
-            u.direct,
-            u.depth,
-            u.weight,
-            tuple(sorted(set(touched[u.repo]))),
-            tuple(sorted(set(files[u.repo]))),
-        )
-        for _, u in sorted(best.items())
-    ]
+class UseIndex:
+    """Every repository's use of every package, read in one pass over the repositories' edges
+    (in name order, so each package's uses are too) and shared by every project."""
+
+    def __init__(self, graph: DependencyGraph, settings: ScoringSettings) -> None:
+        weights = {Scope(name): weight for name, weight in settings.scope_weights}
+        self.by_package: dict[str, list[Use]] = {}
+        for repo in graph.repositories():
+            for purl, data in graph.edges_from(repo_node(repo)).items():
+                use = _edge_use(repo, purl, data, weights, settings.depth_decay)
+                self.by_package.setdefault(purl, []).append(use)
+
+    def uses(self, packages: Iterable[str]) -> list[Use]:
+        """One Use per repository, in repository-name order: its best use of any of
+        ``packages`` (of equally good ones, the first in package order)."""
+        found = [self.by_package[p] for p in packages if p in self.by_package]
+        if len(found) == 1:
+            return list(found[0])
+        by_repo: dict[str, list[Use]] = {}
+        for package_uses in found:
+            for use in package_uses:
+                by_repo.setdefault(use.repo, []).append(use)
+        return [_best(by_repo[repo]) for repo in sorted(by_repo)]
+
+
+def _edge_use(
+    repo: str, purl: str, data: Mapping[str, Any], weights: dict[Scope, float], decay: float
+) -> Use:
+    """How ``repo`` uses one package, from its edge."""
+    declarations = data["declarations"]
+    if len(declarations) == 1:  # the common case, without generators
+        (only,) = declarations
+        scope, direct = only.scope, only.direct
+        files: tuple[str, ...] = (f"{only.file}:{only.line}" if only.line else only.file,)
+    else:
+        scope = best_scope(d.scope for d in declarations)
+        direct = any(d.direct for d in declarations)
+        files = tuple(sorted({f"{d.file}:{d.line}" if d.line else d.file for d in declarations}))
+    depth = depth_of(data.get("depth"), direct)
+    return Use(repo, scope, direct, depth, weights[scope] * decay ** (depth - 1), (purl,), files)
+
+
+def _best(uses: list[Use]) -> Use:
+    """One repository's uses of several packages as one: the first of the best ones, with
+    every package and file."""
+    if len(uses) == 1:
+        return uses[0]
+    best = uses[0]
+    for use in uses[1:]:
+        if (use.weight, use.direct) > (best.weight, best.direct):
+            best = use
+    packages = sorted({purl for use in uses for purl in use.packages})
+    files = sorted({file for use in uses for file in use.files})
+    return replace(best, packages=tuple(packages), files=tuple(files))
 
 
 def usage_score(project_uses: list[Use], repositories: int) -> float:
@@ -95,10 +117,11 @@ def runtime_subgraph(graph: DependencyGraph) -> tuple[list[str], dict[str, list[
     frontier: list[str] = []
     for repo in sorted(graph.nx.successors(ORG)):
         targets = sorted(
-            purl
-            for purl, data in graph.nx.adj[repo].items()
-            if data.get("kind") == "uses"
-            and any(d.scope is Scope.RUNTIME for d in data.get("declarations", ()))
+            [
+                purl
+                for purl, data in graph.edges_from(repo).items()
+                if Scope.RUNTIME in [d.scope for d in data["declarations"]]
+            ]
         )
         if targets:
             seeds.append(repo)
@@ -108,7 +131,7 @@ def runtime_subgraph(graph: DependencyGraph) -> tuple[list[str], dict[str, list[
     frontier = sorted(seen)  # a package many repositories use is expanded once, not per use
     while frontier:
         node = frontier.pop()
-        children = sorted(c for c, d in graph.nx.adj[node].items() if d.get("kind") == "depends")
+        children = sorted(graph.edges_from(node))
         if children:
             edges[node] = children
         for child in children:
@@ -116,41 +139,6 @@ def runtime_subgraph(graph: DependencyGraph) -> tuple[list[str], dict[str, list[
                 seen.add(child)
                 frontier.append(child)
     return seeds, edges
-
-
-def pagerank(seeds: list[str], edges: dict[str, list[str]]) -> dict[str, float]:
-    """Personalized PageRank by power iteration: restarts and dangling mass go to ``seeds``.
-
-    Pure Python on adjacency lists (no SciPy): O(iterations x edges), about a second for
-    200,000 edges; the runtime graph is nearly a DAG, so it converges in a few dozen steps.
-    """
-    nodes = sorted(set(edges) | {t for targets in edges.values() for t in targets})
-    if not seeds:
-        return {}
-    index = {node: i for i, node in enumerate(nodes)}
-    linked = [(index[n], [index[t] for t in edges[n]]) for n in nodes if edges.get(n)]
-    factor = {i: DAMPING / len(targets) for i, targets in linked}
-    dangling = [index[n] for n in nodes if not edges.get(n)]
-    start = [index[s] for s in seeds]
-    restart = 1.0 / len(start)
-    rank = [0.0] * len(nodes)
-    for i in start:
-        rank[i] = restart
-    for _ in range(MAX_ITERATIONS):
-        new = [0.0] * len(nodes)
-        for i, targets in linked:
-            share = rank[i] * factor[i]
-            if share:  # early on most nodes hold nothing yet: skip their edges
-                for t in targets:
-                    new[t] += share
-        back = ((1 - DAMPING) + DAMPING * sum(rank[i] for i in dangling)) * restart
-        for i in start:
-            new[i] += back
-        change = sum(abs(a - b) for a, b in zip(new, rank, strict=True))
-        rank = new
-        if change < TOLERANCE:
-            break
-    return dict(zip(nodes, rank, strict=True))
 
 
 def centrality(graph: DependencyGraph) -> dict[str, float]:

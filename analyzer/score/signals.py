@@ -70,6 +70,12 @@ class Evidence:
     def looked_up(self) -> bool:
         return self.enrichment is not None
 
+    @property
+    def silent(self) -> bool:
+        """No signal about any of the project's keys: every reader returns None."""
+        signals = self.enrichment.signals if self.enrichment is not None else {}
+        return not any(signals.get(key) for key in self.keys)
+
     def _all(self, name: str) -> Iterable[tuple[Signal, str]]:
         if self.enrichment is None:
             return

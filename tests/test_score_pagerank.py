@@ -1,0 +1,93 @@
+"""The direct PageRank solve against the power iteration it replaced, cycles included."""
+
+from __future__ import annotations
+
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer.score.pagerank import DAMPING, components, pagerank
+
+NODES = [f"n{i}" for i in range(12)]
+
+
+def power_iteration(
+    seeds: list[str], edges: dict[str, list[str]], iterations: int = 100, tolerance: float = 1e-9
+) -> dict[str, float]:
+    """The implementation ``pagerank`` replaced (restarts and dangling rank go to the seeds)."""
+    nodes = sorted(set(edges) | {t for targets in edges.values() for t in targets} | set(seeds))
+    index = {node: i for i, node in enumerate(nodes)}
+    linked = [(index[n], [index[t] for t in edges[n]]) for n in nodes if edges.get(n)]
+    factor = {i: DAMPING / len(targets) for i, targets in linked}
+    dangling = [index[n] for n in nodes if not edges.get(n)]
+    start = [index[s] for s in seeds]
+    restart = 1.0 / len(start)
+    rank = [0.0] * len(nodes)
+    for i in start:
+        rank[i] = restart
+    for _ in range(iterations):
+        new = [0.0] * len(nodes)
+        for i, targets in linked:
+            for t in targets:
+                new[t] += rank[i] * factor[i]
+        back = ((1 - DAMPING) + DAMPING * sum(rank[i] for i in dangling)) * restart
+        for i in start:
+            new[i] += back
+        change = sum(abs(a - b) for a, b in zip(new, rank, strict=True))
+        rank = new
+        if change < tolerance:
+            break
+    return dict(zip(nodes, rank, strict=True))
+
+
+def normalized(ranks: dict[str, float]) -> dict[str, float]:
+    top = max(ranks.values())
+    return {node: value / top for node, value in ranks.items()}
+
+
+graphs = st.dictionaries(
+    st.sampled_from(NODES), st.lists(st.sampled_from(NODES), min_size=1, max_size=4), max_size=12
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs, st.lists(st.sampled_from(NODES), min_size=1, max_size=3))
+def test_equals_the_power_iteration_it_replaced(edges, seeds) -> None:
+    found = pagerank(seeds, edges)
+    old = power_iteration(seeds, edges)
+    exact = power_iteration(seeds, edges, iterations=2000, tolerance=1e-15)
+    assert found.keys() == old.keys() == exact.keys()
+    assert abs(sum(found.values()) - 1.0) < 1e-9
+    assert all(abs(found[n] - exact[n]) < 1e-10 for n in found)
+    low, high = normalized(found), normalized(old)
+    assert all(abs(low[n] - high[n]) < 1e-6 for n in found)
+
+
+def test_a_large_cycle_settles_to_the_fixed_point() -> None:
+    """A ring of 300 packages with chords: one strongly connected component to iterate."""
+    ring = {f"p{i:03}": [f"p{(i + 1) % 300:03}", f"p{(i * 7) % 300:03}"] for i in range(300)}
+    edges = {"repo:a": ["p000", "p150"], "repo:b": ["p042"], **ring}
+    found = pagerank(["repo:a", "repo:b"], edges)
+    exact = power_iteration(["repo:a", "repo:b"], edges, iterations=5000, tolerance=1e-15)
+    assert max(abs(found[n] - exact[n]) for n in found) < 1e-12
+
+
+def test_components_are_strongly_connected_and_parents_come_first() -> None:
+    succ = [[1], [2], [0, 3], [4], [], [4, 6], [5], [7]]
+    assert_components(succ)
+
+
+@given(st.lists(st.lists(st.integers(0, 9), max_size=3), min_size=10, max_size=10))
+def test_components_of_any_graph(succ) -> None:
+    assert_components(succ)
+
+
+def assert_components(succ: list[list[int]]) -> None:
+    found = components(succ)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(succ)))
+    graph.add_edges_from((u, v) for u, targets in enumerate(succ) for v in targets)
+    expected = nx.strongly_connected_components(graph)
+    assert sorted(map(sorted, found)) == sorted(map(sorted, expected))
+    position = {node: i for i, component in enumerate(found) for node in component}
+    assert all(position[u] <= position[v] for u, v in graph.edges)
