@@ -28,7 +28,7 @@ class ReportFormat(StrEnum):
 def render(result: AuditResult, fmt: ReportFormat, document: dict[str, Any] | None = None) -> str:
     """One format; ``document`` is ``json_report.to_data(result)`` when already built."""
     if fmt is ReportFormat.MARKDOWN:
-        return markdown.render(result)
+        return markdown.render(result, counts=None if document is None else document["summary"])
     data = json_report.to_data(result) if document is None else document
     if fmt is ReportFormat.JSON:
         return json_report.render_document(data)
@@ -39,13 +39,18 @@ def render(result: AuditResult, fmt: ReportFormat, document: dict[str, Any] | No
     assert_never(fmt)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so no reader sees half a report."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write through a temporary file and rename, so no reader sees half a report; ``text``
+    is written as UTF-8, bytes as they are."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
         os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide reports from CI artifact readers
         os.replace(temporary, path)
     except BaseException:
@@ -71,7 +76,11 @@ def write_reports(
         document = json_report.to_data(result)
     for fmt in formats:
         path = out / fmt.filename
-        write_atomic(path, render(result, fmt, document))
+        if fmt is ReportFormat.JSON and document is not None:
+            # the encoder's bytes as they are: no copy of a 200 MB report as text and back
+            write_atomic(path, json_report.encode_document(document))
+        else:
+            write_atomic(path, render(result, fmt, document))
         written.append(path)
     return written
 

@@ -48,6 +48,8 @@ def neutralize(text: str) -> str:
 
 
 def cell(value: Cell) -> str:
+    if type(value) is str and len(value) < MAX_CELL and not value.startswith(FORMULA_STARTS):
+        return value  # the common case, as ``neutralize`` would leave it
     if value is None:
         return ""  # unknown stays empty, never 0
     if isinstance(value, bool):
@@ -71,7 +73,7 @@ def project_row(project: ProjectView, currency: str) -> list[Cell]:
         project.factor("need"), "" if project.status == "unknown" else project.status,
         joined(project.flags), joined(list(platforms)),
         " ".join(link.url for link in project.funding), joined(project.maintainers),
-        len(project.used_by), joined([u.repo for u in project.used_by]),
+        len(project.users), joined(project.users),
         joined(project.reasons), joined(project.missing),
         grant.amount if grant else None, currency if grant else None,
         grant.payee if grant else None,

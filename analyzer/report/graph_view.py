@@ -66,7 +66,7 @@ def graph_view(projects: Sequence[ProjectView], top: int = MAX_PROJECTS) -> Mark
     for project in chosen:
         x, y = project_at[project.rank]
         radius = 7 + 9 * (project.priority or 0.0) / top_priority
-        tip = f"#{project.rank} {project.name}: used by {len(project.used_by)} repositories"
+        tip = f"#{project.rank} {project.name}: used by {len(project.users)} repositories"
         node = _node(x, y, radius, ACCENT, project.name, tip, bold=True)
         shapes.append(el("a", {"href": f"#project-{project.rank}"}, node))
     if hidden:

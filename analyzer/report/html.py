@@ -18,7 +18,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from analyzer.enrich.funding import platform_name
 from analyzer.report import json_report
@@ -26,7 +26,7 @@ from analyzer.report.charts import coverage, priority_bars, scatter
 from analyzer.report.graph_view import graph_view
 from analyzer.report.reader import STATUSES, read
 from analyzer.report.values import fmt, money
-from analyzer.report.view import CRITICAL_THRESHOLD, ProjectView, ReportView
+from analyzer.report.view import CRITICAL_THRESHOLD, ProjectView, ReportView, Usage
 
 if TYPE_CHECKING:
     from analyzer.pipeline import AuditResult
@@ -57,8 +57,19 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(fmt=fmt, money=money, platform_name=platform_name)
+    env.filters.update(fmt=fmt, money=money, platform_name=platform_name, usage_items=usage_items)
     return env
+
+
+def usage_items(usages: Sequence[Usage]) -> Markup:
+    """``<li>`` per repository using a project, and how; built here rather than looped over
+    in the template, as the first projects list up to a thousand repositories each."""
+    items = []
+    for usage in usages:
+        how = usage.how
+        shown = f' <span class="muted">{escape(how)}</span>' if how else ""
+        items.append(f"<li>{escape(usage.repo)}{shown}</li>")
+    return Markup("".join(items))  # noqa: S704 - every text in it is escaped above
 
 
 @cache
@@ -101,7 +112,7 @@ def row_data(project: ProjectView) -> dict[str, Any]:
         "funding": len(project.funding),
         "funded": bool(project.funding),
         "status": project.status,
-        "used_by": len(project.used_by),
+        "used_by": len(project.users),
         "search": search.lower(),
     }
 

@@ -8,7 +8,8 @@ large the organization; the JSON report always holds everything.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from analyzer.enrich.funding import platform_name
 from analyzer.report.json_report import summary
@@ -127,8 +128,11 @@ def folded(title: str, items: list[str]) -> list[str]:
     return [*lines, "", "</details>"]
 
 
-def render(result: AuditResult, top: int = MAX_ROWS) -> str:
-    counts = summary(result)
+def render(
+    result: AuditResult, top: int = MAX_ROWS, counts: Mapping[str, Any] | None = None
+) -> str:
+    """``counts`` is ``json_report.summary(result)`` when already known."""
+    counts = summary(result) if counts is None else counts
     lines = [
         "# fundscout report",
         "",

@@ -13,42 +13,29 @@ from dataclasses import replace
 from typing import Any
 
 from analyzer.enrich.funding import platform_name
-from analyzer.report.values import fmt, href, mapping, number, seq, text, texts, value_text
+from analyzer.gc_pause import paused_gc
+from analyzer.report.values import href, mapping, number, seq, text, texts, value_text
 from analyzer.report.view import (
     Allocation,
+    Document,
     Factor,
     Grant,
     Link,
     ProjectView,
     ReportView,
     SignalRow,
-    Usage,
 )
 
 FACTORS = ("reliance", "criticality", "need")
 STATUSES = ("eligible", "flagged", "excluded")
-
-
-def _input(raw: Any) -> str:
-    """One input of a factor: v2 says ``{value, score, weight, source}``; else its value."""
-    item = mapping(raw)
-    if "value" not in item:
-        return value_text(raw, 120)
-    shown = "unknown" if item["value"] is None else value_text(item["value"], 60)
-    details = [f"{key} {fmt(found)}" for key in ("score", "weight")
-               if (found := number(item.get(key))) is not None]  # fmt: skip
-    if text(item.get("source"), 40):
-        details.append(f"from {text(item.get('source'), 40)}")
-    return f"{shown} ({', '.join(details)})" if details else shown
+MAX_ITEMS = 100_000  # projects, exclusions and problems read
 
 
 def _factor(name: str, raw: Any) -> Factor:
     """A factor is a number in v1 and ``{value, inputs}`` in v2."""
     if not isinstance(raw, Mapping):
         return Factor(name, number(raw))
-    inputs = mapping(raw.get("inputs"))
-    pairs = tuple((text(k, 80), _input(v)) for k, v in list(inputs.items())[:40])
-    return Factor(name, number(raw.get("value")), pairs)
+    return Factor(name, number(raw.get("value")), raw.get("inputs"))
 
 
 def _factors(raw: Any) -> tuple[Factor, ...]:
@@ -67,24 +54,21 @@ def _link(raw: Any) -> Link | None:
     return Link(platform, account, url, text(item.get("source"), 60), href(url))
 
 
-def _usage(raw: Any) -> Usage | None:
-    """v2: ``{repository, scope, direct, depth, files}``; v1: a repository name."""
-    if isinstance(raw, str):
-        return Usage(text(raw, 200), "")
-    item = mapping(raw)
-    repo = text(item.get("repository") or item.get("repo"), 200)
-    if not repo:
-        return None
-    scope = text(item.get("scope"), 20)
-    parts = [scope] if scope else []
-    if isinstance(item.get("direct"), bool):
-        parts.append("direct" if item["direct"] else "transitive")
-    depth = number(item.get("depth"))
-    if depth is not None and depth > 1:
-        parts.append(f"depth {int(depth)}")
-    files = texts(item.get("files"), 20)
-    how = ", ".join(parts) + (f" in {', '.join(files)}" if files else "")
-    return Usage(repo, how, (scope == "runtime") if scope else None)
+def _users(raw: Any) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """The repositories using a project, and the record of each one's use: v2 has
+    ``{repository, scope, direct, depth, files}``, v1 a repository name alone."""
+    users: list[str] = []
+    uses: list[Any] = []
+    for use in seq(raw, 1000):
+        if isinstance(use, str):
+            users.append(text(use, 200))
+            uses.append(None)
+            continue
+        record = mapping(use)
+        if repo := text(record.get("repository") or record.get("repo"), 200):
+            users.append(repo)
+            uses.append(record)
+    return tuple(users), tuple(uses)
 
 
 def _signals(raw: Any) -> tuple[SignalRow, ...]:
@@ -116,7 +100,7 @@ def project(raw: Any, position: int) -> ProjectView:
     eligibility = mapping(item.get("eligibility"))
     status = text(eligibility.get("status"), 20)
     signals = _signals(item.get("signals"))
-    usages = [_usage(u) for u in seq(item.get("used_by"), 1000)]
+    users, uses = _users(item.get("used_by"))
     scopes = tuple((text(k, 20), int(n)) for k, v in sorted(mapping(item.get("scopes")).items())
                    if (n := number(v)) is not None)  # fmt: skip
     rank = number(item.get("rank"))
@@ -138,9 +122,10 @@ def project(raw: Any, position: int) -> ProjectView:
         eligibility_reasons=texts(eligibility.get("reasons"), 50, 500),
         funding=tuple(link for link in map(_link, seq(item.get("funding"), 100)) if link),
         maintainers=_maintainers(item),
-        used_by=tuple(u for u in usages if u is not None),
+        users=users,
         scopes=scopes,
         signals=signals,
+        uses=uses,
     )
 
 
@@ -165,8 +150,18 @@ def _allocation(raw: Any) -> Allocation | None:
                       text(raw.get("strategy"), 40), grants)  # fmt: skip
 
 
-def read(data: Mapping[str, Any], limit: int = 100_000) -> ReportView:
-    """The report document as renderers use it; grants are attached to their projects."""
+def read(data: Mapping[str, Any]) -> ReportView:
+    """The report document as renderers use it; a ``Document`` is read once."""
+    if not isinstance(data, Document):
+        return _read(data)
+    if data.view is None:
+        data.view = _read(data)
+    return data.view
+
+
+@paused_gc(lasting=True)
+def _read(data: Mapping[str, Any], limit: int = MAX_ITEMS) -> ReportView:
+    """Grants are attached to their projects."""
     allocation = _allocation(data.get("allocation"))
     grants = {g.project: g for g in allocation.grants} if allocation else {}
     projects = []

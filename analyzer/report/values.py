@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from itertools import repeat
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,11 +19,16 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u20
 
 def text(value: Any, limit: int = MAX_TEXT) -> str:
     """A string on one line, at most ``limit`` characters; anything else is ``""``."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if type(value) is str:  # the common case, checked first: most values are plain strings
+        flat = value
+    elif (
+        isinstance(value, bool)
+        or not isinstance(value, str | int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
         return ""
-    if isinstance(value, float) and not math.isfinite(value):
-        return ""
-    flat = str(value)
+    else:
+        flat = str(value)
     # isprintable() is False for every character the pattern removes: skip it when it can
     flat = (flat if flat.isprintable() else _CONTROLS.sub(" ", flat)).strip()
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
@@ -36,7 +42,7 @@ def number(value: Any) -> float | None:
 
 
 def mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if type(value) is dict or isinstance(value, Mapping) else {}
 
 
 def seq(value: Any, limit: int) -> list[Any]:
@@ -46,8 +52,9 @@ def seq(value: Any, limit: int) -> list[Any]:
 
 def texts(value: Any, limit: int, length: int = 300) -> tuple[str, ...]:
     """The non-empty strings of a list, bounded in count and length."""
-    found = (text(item, length) for item in seq(value, limit))
-    return tuple(item for item in found if item)
+    if not isinstance(value, list):
+        return ()
+    return tuple(item for item in map(text, value[:limit], repeat(length)) if item)
 
 
 def href(url: str | None) -> str | None:
@@ -83,8 +90,13 @@ def value_text(value: Any, limit: int = 300) -> str:
         return text(value, limit)
     if isinstance(value, float) and not math.isfinite(value):
         return ""
-    try:
-        dumped = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    try:  # what json.dumps writes for a plain value, without its cost
+        if value is None or type(value) is bool:
+            dumped = "null" if value is None else "true" if value else "false"
+        elif type(value) in (int, float):
+            dumped = repr(value)
+        else:
+            dumped = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     except (ValueError, RecursionError):
         return ""
     return text(dumped, limit)

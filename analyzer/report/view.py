@@ -1,23 +1,36 @@
 """The report as the HTML and CSV renderers see it: plain, bounded, already-checked values.
 
 ``analyzer.report.reader`` builds it from the JSON document, so every format shows the same
-facts; unknown values are None or empty, never zero.
+facts; unknown values are None or empty, never zero. What only detail views show (a factor's
+inputs, how a repository uses a project) is read from the document, with the same checks,
+when it is asked for (``analyzer.report.details``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.report.details import factor_inputs, usage_how, usage_runtime
 
 CRITICAL_THRESHOLD = 0.5  # criticality factor (0-1) from which a project counts as critical
 
 
 @dataclass(frozen=True)
 class Factor:
-    """One factor of the priority: its value (None when unknown) and what it was made of."""
+    """One factor of the priority: its value (None when unknown) and what it was made of.
+
+    ``source`` is the document's ``inputs`` of the factor, read when ``inputs`` is asked:
+    only detail views show them. Equal factors may differ in their inputs."""
 
     name: str
     value: float | None
-    inputs: tuple[tuple[str, str], ...] = ()
+    source: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def inputs(self) -> tuple[tuple[str, str], ...]:
+        """(name, shown value) of each input."""
+        return factor_inputs(self.source)
 
 
 @dataclass(frozen=True)
@@ -33,11 +46,22 @@ class Link:
 
 @dataclass(frozen=True)
 class Usage:
-    """One repository that uses the project, and how (scopes, direct, where declared)."""
+    """One repository that uses the project, and how (scopes, direct, where declared).
+
+    ``source`` is the document's record of the use, read when ``how`` or ``runtime`` is
+    asked: the CSV and the tables need the repository alone."""
 
     repo: str
-    how: str
-    runtime: bool | None = None  # None: the document does not say
+    source: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def how(self) -> str:
+        return usage_how(self.source)
+
+    @property
+    def runtime(self) -> bool | None:
+        """None when the document does not say."""
+        return usage_runtime(self.source)
 
 
 @dataclass(frozen=True)
@@ -80,13 +104,20 @@ class ProjectView:
     eligibility_reasons: tuple[str, ...]
     funding: tuple[Link, ...]
     maintainers: tuple[str, ...]
-    used_by: tuple[Usage, ...]
+    users: tuple[str, ...]  # the repositories that use it
     scopes: tuple[tuple[str, int], ...]  # scope -> repositories using it so
     signals: tuple[SignalRow, ...]
+    uses: tuple[Any, ...] = field(compare=False, repr=False)  # the document's record per user
     grant: Grant | None = None
 
     def factor(self, name: str) -> float | None:
         return next((f.value for f in self.factors if f.name == name), None)
+
+    @property
+    def used_by(self) -> tuple[Usage, ...]:
+        """Each user with how it uses the project, made when asked: only the first projects'
+        details and the graph view show them, while every project lists its users."""
+        return tuple(map(Usage, self.users, self.uses))
 
     @property
     def critical(self) -> bool | None:
@@ -123,3 +154,14 @@ class ReportView:
     sources: tuple[tuple[str, str, str], ...]  # (name, state, reason)
     problems: tuple[str, ...]
     ecosystems: tuple[str, ...] = field(default=())
+
+
+class Document(dict[str, Any]):
+    """The JSON report document as ``json_report.to_data`` builds it.
+
+    The HTML and CSV formats both read it into a ``ReportView`` (``reader.read``); the
+    reading is kept here, so a document rendered in both formats is read once. A document is
+    not to be changed once it has been read.
+    """
+
+    view: ReportView | None = None

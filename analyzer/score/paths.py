@@ -8,16 +8,24 @@ its search tree at the nearest of the project's packages. Sharing one search per
 transitively is usually a level or two below what the repository declares.
 Without package edges (no lockfile says who pulls a package in) the path is just the
 repository and the package.
+
+The searches expand in one fixed order and stop at the same bound, so a path depends only on
+the repository and the project, never on the questions asked before it.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from itertools import repeat
+from operator import attrgetter
+from typing import Any
 
 from analyzer.graph import DependencyGraph, repo_node
 
 MAX_VISITED = 2000  # nodes one repository's search may reach; beyond, paths take the direct form
+
+_DIRECT = attrgetter("direct")
 
 # (parent on the path, depth) per reached package; the roots have no parent
 Tree = dict[str, tuple[str | None, int]]
@@ -26,33 +34,55 @@ Tree = dict[str, tuple[str | None, int]]
 class _Search:
     """One repository's breadth-first search, expanded only as far as questions need."""
 
-    def __init__(self, roots: list[str], children: Callable[[str], list[str]]) -> None:
+    __slots__ = ("children", "queue", "tree", "uses")
+
+    def __init__(
+        self,
+        roots: list[str],
+        children: Callable[[str], list[str]],
+        uses: Mapping[str, Any],
+    ) -> None:
         self.tree: Tree = dict.fromkeys(roots, (None, 0))
         self.queue = deque(roots)
         self.children = children
+        self.uses = uses  # the repository's edges: every package it uses
 
     def expand(self) -> None:
+        tree = self.tree
         package = self.queue.popleft()
-        depth = self.tree[package][1] + 1
-        for child in self.children(package):
-            if child not in self.tree:
-                self.tree[child] = (package, depth)
-                self.queue.append(child)
+        new = [child for child in self.children(package) if child not in tree]
+        tree.update(zip(new, repeat((package, tree[package][1] + 1))))
+        self.queue.extend(new)
 
-    def reach(self, targets: list[str]) -> Tree:
-        """Expand until a target is in the tree and its level is complete, or the bound."""
-        found = [t for t in targets if t in self.tree]
-        while not found and self.queue and len(self.tree) < MAX_VISITED:
+    def open(self) -> bool:
+        """Whether the search can go on: packages left to expand, the bound not reached."""
+        return bool(self.queue) and len(self.tree) < MAX_VISITED
+
+    def reach(self, target: str) -> bool:
+        """Expand until ``target`` is reached (the first time is by a shortest path)."""
+        tree = self.tree
+        while target not in tree:
+            if not self.open():
+                return False
             self.expand()
-            found = [t for t in targets if t in self.tree]
-        if found:
-            depth = min(self.tree[t][1] for t in found)
-            # nodes one level up may still add a target at the same depth: finish that level
-            while self.queue and self.tree[self.queue[0]][1] < depth:
-                if len(self.tree) >= MAX_VISITED:
-                    break
-                self.expand()
-        return self.tree
+        return True
+
+    def nearest(self, targets: list[str]) -> str | None:
+        """The target nearest the repository (the first by name among the nearest), expanding
+        until no unexpanded package could lead to a nearer one; None when none is reached."""
+        tree = self.tree
+        while True:
+            found = [(tree[t][1], t) for t in targets if t in tree]
+            if found:
+                depth, target = min(found)
+                # a package one level up, not yet expanded, may add a target as near
+                if len(found) == len(targets) or not self.open():
+                    return target
+                if tree[self.queue[0]][1] >= depth:
+                    return target
+            elif not self.open():
+                return None
+            self.expand()
 
 
 class PathIndex:
@@ -64,37 +94,50 @@ class PathIndex:
         self._children: dict[str, list[str]] = {}
 
     def _search(self, repo: str) -> _Search:
-        if repo not in self._searches:
-            node = repo_node(repo)
-            adjacent = self.graph.nx.succ[node] if node in self.graph.nx else {}
-            roots = sorted(p for p, data in adjacent.items() if _declares_directly(data))
-            self._searches[repo] = _Search(roots, self.children)
-        return self._searches[repo]
+        node = repo_node(repo)
+        adjacent = self.graph.edges_from(node) if node in self.graph.nx else {}
+        roots = sorted(p for p, data in adjacent.items() if _declares_directly(data))
+        search = self._searches[repo] = _Search(roots, self.children, adjacent)
+        return search
 
     def children(self, package: str) -> list[str]:
         """A package's dependencies, sorted once and shared by every repository's search."""
         known = self._children.get(package)
         if known is None:
-            edges = self.graph.nx.succ[package].items()
+            edges = self.graph.edges_from(package).items()
             known = self._children[package] = sorted(
                 child for child, data in edges if data.get("kind") == "depends"
             )
         return known
 
+    def targets(self, packages: Iterable[str]) -> list[str]:
+        """A project's packages as ``path`` takes them: those in the graph, sorted, once."""
+        return sorted(p for p in set(packages) if p in self.graph.nx)
+
     def path(self, repo: str, targets: list[str]) -> list[str]:
         """[repository, purl, …, the nearest of ``targets``]."""
-        tree = self._search(repo).reach(targets)
-        reached = [t for t in targets if t in tree]
-        if not reached:
-            node = repo_node(repo)
-            used = [p for p in targets if self.graph.nx.has_edge(node, p)]
+        search = self._searches.get(repo) or self._search(repo)
+        tree = search.tree
+        target: str | None
+        if len(targets) == 1:  # the common case, in short
+            target = targets[0]
+            if target not in tree and not search.reach(target):
+                target = None
+        else:
+            target = search.nearest(targets)
+        if target is None:  # not reached: the repository uses it, the path is unknown
+            used = [p for p in targets if p in search.uses]
             return [repo, used[0]] if used else [repo]
-        step: str | None = min(reached, key=lambda t: (tree[t][1], t))
-        chain: list[str] = []
-        while step is not None:
-            chain.append(step)
-            step = tree[step][0]
-        return [repo, *reversed(chain)]
+        parent = tree[target][0]
+        if parent is None:
+            return [repo, target]
+        chain = [target]
+        while parent is not None:
+            chain.append(parent)
+            parent = tree[parent][0]
+        chain.append(repo)
+        chain.reverse()
+        return chain
 
 
 def paths(
@@ -109,14 +152,14 @@ def paths(
     outlive changes to the graph.
     """
     index = index or PathIndex(graph)
-    targets = sorted(p for p in set(packages) if p in graph.nx)
+    targets = index.targets(packages)
     return {repo: index.path(repo, targets) for repo in repos}
 
 
-def _declares_directly(data: dict[str, object]) -> bool:
+def _declares_directly(data: Mapping[str, object]) -> bool:
     declarations = data.get("declarations")
     return (
         data.get("kind") == "uses"
         and isinstance(declarations, list)
-        and any(d.direct for d in declarations)
+        and any(map(_DIRECT, declarations))
     )
