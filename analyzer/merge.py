@@ -59,10 +59,11 @@ def _merge_group(manifests: list[ParsedManifest], locks: list[ParsedManifest]) -
     for parsed in manifests:
         for dep in parsed.dependencies:
             declared[dep.purl].append(dep)
+    lock_purls = [[dep.purl for dep in parsed.dependencies] for parsed in locks]
     locked: dict[str, Dependency] = {}
-    for parsed in locks:
-        for dep in parsed.dependencies:
-            locked.setdefault(dep.purl, dep)
+    for parsed, purls in zip(locks, lock_purls, strict=True):
+        for purl, dep in zip(purls, parsed.dependencies, strict=True):
+            locked.setdefault(purl, dep)
     for index, parsed in enumerate(manifests):
         deps = tuple(
             dataclasses.replace(dep, version=locked[dep.purl].version)
@@ -72,14 +73,18 @@ def _merge_group(manifests: list[ParsedManifest], locks: list[ParsedManifest]) -
         )
         manifests[index] = dataclasses.replace(parsed, dependencies=deps)
     direct = {purl: _best(d.scope for d in deps) for purl, deps in declared.items()}
-    for index, parsed in enumerate(locks):
+    for index, (parsed, purls) in enumerate(zip(locks, lock_purls, strict=True)):
         reached = _transitive_scopes(direct, parsed.edges)
         deps = tuple(
-            dataclasses.replace(dep, scope=reached.get(dep.purl, dep.scope))
-            for dep in parsed.dependencies
-            if dep.purl not in declared
+            _with_scope(dep, reached.get(purl, dep.scope))
+            for dep, purl in zip(parsed.dependencies, purls, strict=True)
+            if purl not in declared
         )
         locks[index] = dataclasses.replace(parsed, dependencies=deps)
+
+
+def _with_scope(dep: Dependency, scope: Scope) -> Dependency:
+    return dep if dep.scope is scope else dataclasses.replace(dep, scope=scope)
 
 
 def _partners(lock: ParsedManifest, candidates: list[tuple[int, ParsedManifest]]) -> list[int]:

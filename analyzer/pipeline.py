@@ -14,12 +14,11 @@ from analyzer.config import Config
 from analyzer.enrich.runner import Enrichment
 from analyzer.git_remotes import audited_owners
 from analyzer.graph import DependencyGraph
-from analyzer.manifests import is_manifest, parse_manifest
-from analyzer.manifests.sbom import parse_sbom
-from analyzer.merge import defer_catalogs, merge_lockfiles
+from analyzer.manifests import is_manifest
 from analyzer.model import Dependency, ManifestFile, Problem, Repository
+from analyzer.parse_pool import parse_files
 from analyzer.projects import Projects, rollup
-from analyzer.resolve.interface import Lock, Resolution, find_locks
+from analyzer.resolve.interface import Lock, Resolution
 from analyzer.score.priority import Ranking, score
 from analyzer.sources import LocalSource
 from analyzer.sources.github import GithubOrgSource
@@ -103,15 +102,9 @@ def collect(
         collection.repositories.extend(scan.repositories)
         collection.manifests.extend(scan.manifests)
         sbom_files.update(scan.manifests)
-    total = len(collection.manifests)
-    results = []
-    for done, file in enumerate(collection.manifests, 1):
-        results.append(parse_sbom(file) if file in sbom_files else parse_manifest(file))
-        if progress:
-            progress(done, total)
-    collection.locks = find_locks(results, sbom_files)
+    merged, collection.locks = parse_files(collection.manifests, sbom_files, progress)
     seen: dict[Dependency, None] = {}
-    for parsed in merge_lockfiles(defer_catalogs(results)):
+    for parsed in merged:
         seen.update(dict.fromkeys(parsed.dependencies))
         collection.problems.extend(parsed.problems)
         collection.edges.extend(parsed.edges)
@@ -126,10 +119,8 @@ def build_graph(collection: Collection) -> DependencyGraph:
     graph = DependencyGraph(org_name=", ".join(Path(r).name or r for r in collection.roots))
     for repo in collection.repositories:
         graph.add_repository(repo)
-    for dep in collection.dependencies:
-        graph.add_dependency(dep)
-    for parent, child in collection.edges:
-        graph.add_package_edge(parent, child)
+    graph.add_dependencies(collection.dependencies)
+    graph.add_package_edges(collection.edges)
     graph.mark_own(collection.publishes)
     graph.compute_depths()
     return graph

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from analyzer.errors import ManifestError, SourceError
 from analyzer.manifests import parse_manifest, parser_for
 from analyzer.manifests.composer import ComposerJsonParser
-from analyzer.manifests.composer_lock import ComposerLockParser
+from analyzer.manifests.composer_lock import ComposerLockParser, _name_key
 from analyzer.merge import merge_lockfiles
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Problem, Scope
 from analyzer.sources import LocalSource
@@ -314,3 +315,37 @@ def test_fuzz_wrong_shaped_documents(document: dict[str, Any]) -> None:
 @given(text=st.text(max_size=300))
 def test_fuzz_arbitrary_text(text: str) -> None:
     check(text.encode("utf-8", errors="surrogatepass"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                '"name": "a/b"',
+                '"name":"a\\/b"',
+                '"name" :\n"A/B"',
+                '"name": " a/b"',
+                '"name": ',
+                '"name"',
+                '"',
+                "a/b",
+                "a\\/b",
+                "\\",
+                "x",
+            ]
+        ),
+        max_size=12,
+    ),
+    st.sampled_from(["a/b", "A/B", " a/b"]),
+    st.integers(0, 6),
+)
+def test_name_keys_are_found_as_a_pattern_per_name_finds_them(
+    pieces: list[str], raw: str, cursor: int
+) -> None:
+    text = "".join(pieces)
+    escaped = re.escape(raw).replace("/", r"\\?/")
+    expected = re.compile(rf'"name"\s*:\s*"{escaped}"').search(text, cursor)
+    found = _name_key(text, raw, cursor)
+    spans = [(m.start(), m.end(1)) for m in (found,) if m]
+    assert spans == [(m.start(), m.end()) for m in (expected,) if m]

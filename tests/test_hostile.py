@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 
 from analyzer import pipeline
 from analyzer.config import Config
-from analyzer.sources import local
+from analyzer.sources import local, tree_reader
 from tests.hostile.tree import CANARY, HostileTree, build, sibling_name
 
 COLLECT_SECONDS = 30  # the whole corpus takes about a second
@@ -100,7 +100,8 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
     simulated = any(os.access(path, os.R_OK) for path in tree.unreadable)
     with pytest.MonkeyPatch.context() as patch:
         if simulated:
-            patch.setattr(local, "os", _DenyingOs(tree.unreadable))
+            patch.setattr(local, "os", _DenyingOs(tree.unreadable))  # the walk
+            patch.setattr(tree_reader, "os", _DenyingOs(tree.unreadable))  # the reads
         _opened.clear()
         _recording = True
         started = time.monotonic()

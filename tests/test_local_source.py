@@ -16,7 +16,8 @@ from analyzer.errors import SourceError
 from analyzer.manifests import is_manifest
 from analyzer.model import Problem, Repository
 from analyzer.sources import LocalSource, SourceScan
-from analyzer.sources.local import SKIPPED_DIRS, size_text, too_large
+from analyzer.sources.local import SKIPPED_DIRS
+from analyzer.sources.tree_reader import size_text, too_large
 from tests.conftest import TreeWriter
 
 needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks here")
@@ -527,6 +528,21 @@ def test_read_refuses_a_file_that_grew_past_the_limit(source: LocalSource) -> No
     (source.root / "api" / "requirements.txt").write_text("x" * 101)
     with pytest.raises(SourceError, match="101 bytes is over the 100 bytes size limit"):
         source.read("api/requirements.txt")
+
+
+@pytest.mark.parametrize("size", [50, 101, 300])
+def test_read_gets_what_a_file_holds_when_it_grows_while_read(
+    source: LocalSource, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """The file is read as far as it reaches then, not only up to the size it had."""
+    (source.root / "api" / "requirements.txt").write_text("x" * size)
+    fstat = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result((*fstat(fd)[:6], 3, 0, 0, 0)))
+    if size <= 100:
+        assert source.read("api/requirements.txt") == b"x" * size
+    else:  # read up to one byte over the limit
+        with pytest.raises(SourceError, match="101 bytes is over the 100 bytes size limit"):
+            source.read("api/requirements.txt")
 
 
 def test_read_reports_a_file_it_may_not_open(

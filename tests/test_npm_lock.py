@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, settings
@@ -317,6 +318,27 @@ def test_sources_and_credentials() -> None:
     assert clean_url("git+https://tok@github.com/o/r.git#a") == "git+https://github.com/o/r.git#a"
     assert clean_url("git+ssh://git@github.com/o/r.git") == "git+ssh://git@github.com/o/r.git"
     assert clean_url("a@git+https://x:y@h.example/r.git#1") == "a@git+https://h.example/r.git#1"
+
+
+def _split_source(resolved: str) -> str:
+    """How ``resolved_source`` classifies any http(s) URL: through urlsplit."""
+    try:
+        parts = urlsplit(resolved)
+        host = parts.hostname
+    except ValueError:
+        return "url"
+    if host in ("codeload.github.com", "gitlab.com", "bitbucket.org"):
+        return "vcs"
+    return "registry" if "/-/" in parts.path or host == "npm.pkg.github.com" else "url"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="a@/-.?#%\t\r\n ", max_size=24))
+def test_npmjs_urls_are_classified_as_urlsplit_would(rest: str) -> None:
+    for url in (f"https://registry.npmjs.org/{rest}", f"https://registry.npmjs.org{rest}"):
+        assert resolved_source(url) == _split_source(url)
+    assert resolved_source("https://registry.npmjs.org/a/\r-/a-1.0.0.tgz") == "registry"
+    assert resolved_source("https://registry.npmjs.org/a/a-1.0.0.tgz?x=/-/") == "url"
 
 
 # --- arbitrary input ----------------------------------------------------------------------

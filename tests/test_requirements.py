@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.requirements import InvalidRequirement, Requirement
 
+from analyzer.errors import ManifestError
 from analyzer.manifests import parse_manifest
+from analyzer.manifests.pep508 import (
+    Where,
+    pip_requirement,
+    requirement_dependency,
+    simple_dependency,
+)
 from analyzer.manifests.requirements import RequirementsParser, file_scope, via_meaning
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Problem, Scope
 from analyzer.sources import LocalSource
@@ -572,3 +583,60 @@ def test_archive_names_editables_and_odd_direct_references(parse_text: Parse) ->
 )
 def test_which_files_are_requirements_files(path: str, expected: bool) -> None:
     assert RequirementsParser().matches(PurePosixPath(path)) is expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aZ09._-=<>!~ ;[]@/*", max_size=14))
+def test_simple_requirements_read_as_packaging_reads_them(text: str) -> None:
+    """``name``, ``name==1.2`` and ``name>=1`` are read without packaging's parser, to the
+    same record."""
+    where = Where("repo", "requirements.txt", 3, Scope.TEST, direct=False)
+    try:
+        expected = requirement_dependency(Requirement(text), text, where)
+    except InvalidRequirement:
+        expected = None
+    found = simple_dependency(text, where)
+    if found is not None:
+        assert (found, found.extras) == (expected, expected.extras if expected else None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Django==4.2.1", "zope.interface>=6.0", "a==01.002", "a..b<1", "A_b", "x!=2", "y<=3", "z>4"],
+)
+def test_simple_requirement_forms(text: str) -> None:
+    where = Where("repo", "pyproject.toml", None, Scope.RUNTIME)
+    assert simple_dependency(text, where) == requirement_dependency(Requirement(text), text, where)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a==1.*", "a==1.0rc1", "a ==1", "a==1 ", "a[x]==1", "a==1;python_version>'3'", "a~=1.0",
+     "a===1", "a>=1,<2", "a @ https://x/a.whl", "a_"],
+)  # fmt: skip
+def test_other_requirements_are_left_to_packaging(text: str) -> None:
+    assert simple_dependency(text, Where("repo", "requirements.txt", 1, Scope.RUNTIME)) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["pkg", "A", "0", ".", "-", "_", "==", ">=", "<", "1", ".2", ".whl",
+                         ".tar.gz", ".zip", "/", "@", " ", "[x]", ";", "~="]),
+        min_size=1, max_size=6,
+    ).map("".join)
+)  # fmt: skip
+def test_pip_reads_simple_requirements_as_before(text: str) -> None:
+    """pip's own rules (archive names, paths) still come first."""
+    where = Where("repo", "requirements.txt", 2, Scope.DEV)
+
+    def read() -> object:
+        try:
+            found = pip_requirement(text, where)
+        except ManifestError as exc:
+            return exc.message
+        return found and (found, found.extras)
+
+    fast = read()
+    with patch("analyzer.manifests.pep508.simple_dependency", return_value=None):
+        assert read() == fast

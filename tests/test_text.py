@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.errors import ManifestError
-from analyzer.manifests.text import TextIndex, decode_text, json_key_offsets
+from analyzer.manifests.json_keys import json_key_offsets, load_json_keys
+from analyzer.manifests.text import TextIndex, decode_text
 
 # --- decode_text ----------------------------------------------------------------------------
 
@@ -184,7 +186,90 @@ def test_json_key_offsets_depth_and_non_objects() -> None:
     assert ("a", "b", "c") in json_key_offsets('{"a": {"b": {"c": 1}}}', max_depth=3)
     assert json_key_offsets('[{"a": 1}]') == {}
     assert json_key_offsets('"just a string"') == {}
-    assert json_key_offsets("{{{]]]},,:") == {}
+    assert json_key_offsets("{}") == {}
+    assert json_key_offsets('{"a": {}, "b": {"c": {}}}', max_depth=0) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{{{]]]},,:", "", "{", '{"a"}', '{"a": 1,}', '{"a": 1} x', '{"a": {"b": 1}', "\ufeff{}",
+     '{"a": {"b": [1}}}', '{"a" 1}', '{1: 2}', '[1, 2', '{"a\x01": 1}', '{"a": {"b": 1}, }',
+     '{"a": {"b": 1}}}', '{"a": {}'],
+)  # fmt: skip
+def test_load_json_keys_fails_as_json_does(text: str) -> None:
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(text)
+    with pytest.raises(json.JSONDecodeError) as caught:
+        load_json_keys(text)
+    assert (caught.value.msg, caught.value.pos) == (expected.value.msg, expected.value.pos)
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]', re.DOTALL)
+
+
+def _tokenized_key_offsets(text: str, max_depth: int) -> dict[tuple[str, ...], list[int]]:
+    """The former implementation, a scan of every token: the reference for the keys."""
+    offsets: dict[tuple[str, ...], list[int]] = {}
+    path: list[str | None] = []
+    stack: list[str] = []
+    expect_key, last_key = False, None
+    for match in _TOKEN.finditer(text):
+        piece = match.group()
+        if piece in ("{", "["):
+            path.append(last_key if stack and stack[-1] == "{" else None)
+            stack.append(piece)
+            expect_key, last_key = piece == "{", None
+        elif piece in ("}", "]"):
+            stack.pop()
+            path.pop()
+            expect_key = False
+        elif piece in (",", ":"):
+            expect_key = piece == "," and stack[-1] == "{"
+        elif expect_key:
+            last_key = json.loads(piece)
+            keys = path[1:]
+            if None not in keys and len(keys) < max_depth:
+                full = (*(k for k in keys if k is not None), last_key)
+                offsets.setdefault(full, []).append(match.start())
+    return offsets
+
+
+class _Pairs(tuple[tuple[str, object], ...]):
+    """A JSON object as its written pairs, so that a key may repeat."""
+
+
+_DOCUMENTS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(
+            st.tuples(st.sampled_from(["a", "b", 'q"', "\\", "é", "\n"]), inner), max_size=4
+        ).map(_Pairs)
+    ),
+    max_leaves=25,
+)
+
+
+def _dumped(document: object, indent: int | None) -> str:
+    """JSON text of ``document`` in the layout ``indent`` asks for, with CRLF here and there."""
+    gap = "\n" + " " * indent if indent is not None else " "
+    if isinstance(document, _Pairs):
+        pairs = (f"{json.dumps(k)} :{gap}{_dumped(v, indent)}" for k, v in document)
+        return "{" + gap + ("," + gap).join(pairs) + "\r\n}"
+    if isinstance(document, list):
+        return "[" + ", ".join(_dumped(i, indent) for i in document) + "]"
+    return json.dumps(document)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS, st.sampled_from([None, 0, 2]), st.integers(0, 4))
+def test_load_json_keys_agrees_with_json_and_a_full_token_scan(
+    document: object, indent: int | None, max_depth: int
+) -> None:
+    text = _dumped(document, indent)
+    data, keys = load_json_keys(text, max_depth)
+    assert json.dumps(data) == json.dumps(json.loads(text))  # also for NaN, and key order
+    assert keys == _tokenized_key_offsets(text, max_depth)
 
 
 @settings(max_examples=200, deadline=None)

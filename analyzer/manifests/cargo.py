@@ -24,7 +24,7 @@ from typing import Any
 from analyzer.errors import ManifestError, SourceError
 from analyzer.manifests.interface import ManifestParser
 from analyzer.manifests.pyproject import load_toml
-from analyzer.manifests.text import TextIndex, decode_text
+from analyzer.manifests.text import TextIndex, decode_text, pattern
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Problem, Scope
 from analyzer.model import package_purl as purl
 
@@ -243,8 +243,9 @@ class _Reader:
             return self.index.line_of(header)
         quoted = "|".join(re.escape(form) for form in (alias, f'"{alias}"', f"'{alias}'"))
         lead = r"^[ \t]*" if start != -1 else r"(?:^|[{,])[ \t]*"  # inline tables elsewhere
-        pattern = re.compile(rf"{lead}(?:{quoted})[ \t]*[=.]", re.MULTILINE)
-        found = pattern.search(self.index.text, max(start, 0), end)
+        found = pattern(rf"{lead}(?:{quoted})[ \t]*[=.]", re.MULTILINE).search(
+            self.index.text, max(start, 0), end
+        )
         return self.index.line_of(found.start()) if found else self.index.line_of(start)
 
 

@@ -99,7 +99,7 @@ def _relations(
     edges: dict[tuple[str, str], None] = {}
     direct: set[tuple[str, str]] = set()
     for package in packages:
-        parent = purl(Ecosystem.CARGO, package.name)
+        parent = purl(Ecosystem.CARGO, package.name, None)  # the cache entry Dependency.purl uses
         for reference in package.references:
             match = _REFERENCE.match(reference)
             if not match:
@@ -112,7 +112,7 @@ def _relations(
             if child is None:
                 continue
             if child.name != package.name:
-                edges[(parent, purl(Ecosystem.CARGO, child.name))] = None
+                edges[(parent, purl(Ecosystem.CARGO, child.name, None))] = None
             if package.source is None and child.source is not None:
                 direct.add((child.name, child.version))
     return tuple(edges), direct

@@ -17,8 +17,9 @@ from typing import Any
 
 from analyzer.errors import ManifestError, SourceError
 from analyzer.manifests.interface import ManifestParser
+from analyzer.manifests.json_keys import json_key_offsets
 from analyzer.manifests.lock_common import is_inside
-from analyzer.manifests.text import TextIndex, decode_text, json_key_offsets
+from analyzer.manifests.text import TextIndex, decode_text
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Problem, Scope
 from analyzer.model import package_purl as purl
 

@@ -23,6 +23,9 @@ from analyzer.model import Ecosystem, ManifestFile, ParsedManifest, Scope
 from analyzer.model import package_purl as purl
 
 SECTIONS = (("packages", Scope.RUNTIME), ("packages-dev", Scope.DEV))
+# Every "name" key and its string value, overlapping ones included (a lookahead matches
+# at each position).
+_NAME_KEY = re.compile(r'(?=("name"\s*:\s*"([^"]*)"))')
 
 
 class ComposerLockParser(ManifestParser):
@@ -79,12 +82,20 @@ def _entries(
             what = "is not an object" if not isinstance(item, dict) else exc.message
             result.problem(None, f"{section} entry {position} {what}")
             continue
-        # Old Composer versions wrote "vendor\/package"; the name key can come in any case.
-        escaped = re.escape(str(raw)).replace("/", r"\\?/")
-        match = re.compile(rf'"name"\s*:\s*"{escaped}"').search(result.index.text, cursor)
-        cursor = match.end() if match else cursor
+        match = _name_key(result.index.text, str(raw), cursor)
+        cursor = match.end(1) if match else cursor
         found.append((item, name, result.index.line_of(match.start()) if match else None))
     return found
+
+
+def _name_key(text: str, raw: str, cursor: int) -> re.Match[str] | None:
+    """The first ``"name": "<raw>"`` at or after ``cursor`` (group 1 spans it).
+
+    Old Composer versions wrote ``"vendor\\/package"``. A valid name holds no quote or
+    backslash, so the value ends at the next quote; one pattern serves every name.
+    """
+    matches = _NAME_KEY.finditer(text, cursor)
+    return next((m for m in matches if m.group(2).replace("\\/", "/") == raw), None)
 
 
 def _lock_source(file: ManifestFile, item: dict[str, Any]) -> str:

@@ -177,8 +177,8 @@ def _result(lock: _Lock) -> ParsedManifest:
                        file.repo, file.path, line, source=source)
         )  # fmt: skip
     known = {record.name for record in records} | set(lock.own)
-    edges = dict.fromkeys(
-        (purl(Ecosystem.GEM, parent), purl(Ecosystem.GEM, child))
+    edges = dict.fromkeys(  # namespace=None as in Dependency.purl: one cache entry for both
+        (purl(Ecosystem.GEM, parent, None), purl(Ecosystem.GEM, child, None))
         for parent, children in lock.children.items()
         for child in children
         if child in known and child != parent

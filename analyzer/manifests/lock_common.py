@@ -200,9 +200,11 @@ class LockBuilder:
 
     def result(self) -> ParsedManifest:
         """The parse result; edges only between packages this lockfile actually holds."""
-        known = {dep.name for dep in self.records} | set(self.own)
+        # Each name's purl once (namespace=None as Dependency.purl passes it: one cache entry).
+        known = {name: purl(Ecosystem.PYPI, name, None) for name in self.own}
+        known.update((dep.name, purl(Ecosystem.PYPI, dep.name, None)) for dep in self.records)
         edges = dict.fromkeys(
-            (purl(Ecosystem.PYPI, parent), purl(Ecosystem.PYPI, child))
+            (known[parent], known[child])
             for parent, child in self.edges
             if parent != child and parent in known and child in known
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ from analyzer.model import (
 # Hosts that serve a snapshot of a git repository at one commit as a tarball.
 GIT_ARCHIVE_HOSTS = ("codeload.github.com", "gitlab.com", "bitbucket.org")
 VCS_PREFIXES = ("git+", "git:", "git@", "github:", "gitlab:", "bitbucket:", "gist:", "ssh://")
+_NPMJS = "https://registry.npmjs.org/"
+_URL_BREAKS = re.compile(r"[\t\r\n]")
 _USERINFO = re.compile(r"([A-Za-z][\w+.-]*://)([^/\s]*)@")
 
 
@@ -44,6 +47,10 @@ def resolved_source(resolved: str) -> str:
     """Where a locked package comes from: ``registry``, ``vcs``, ``url`` or ``path``."""
     if resolved.startswith(VCS_PREFIXES):
         return "vcs"
+    if resolved.startswith(_NPMJS) and not _URL_BREAKS.search(resolved):
+        # The common case, without urlsplit (which drops tabs and line breaks first).
+        path = resolved[len(_NPMJS) - 1 :].partition("#")[0].partition("?")[0]
+        return "registry" if "/-/" in path else "url"
     if resolved.startswith(("http://", "https://")):
         try:
             parts = urlsplit(resolved)
@@ -104,32 +111,33 @@ class NpmLockBuilder:
         spec: str | None = None,
     ) -> str | None:
         """Record a locked package, merging repeats of it; its purl, or None when misnamed."""
-        try:
-            namespace, short = split_npm_name(name)
-        except ManifestError as exc:
-            self.problem(line, exc.message)
+        named = _named(name)
+        if isinstance(named, str):
+            self.problem(line, named)
             return None
-        new = Dependency(Ecosystem.NPM, short, spec, version, scope, direct, self.file.repo,
-                         self.file.path, line, namespace=namespace, source=source)  # fmt: skip
+        namespace, short, purl = named
         key = (namespace, short, version, source, None if source == "registry" else spec)
-        old = self.records.setdefault(key, new)
-        if old is not new:  # installed in several places: its most important use counts
+        old = self.records.get(key)
+        if old is None:
+            self.records[key] = Dependency(
+                Ecosystem.NPM, short, spec, version, scope, direct, self.file.repo,
+                self.file.path, line, namespace=namespace, source=source,
+            )  # fmt: skip
+        else:  # installed in several places: its most important use counts
             self.records[key] = dataclasses.replace(
                 old, scope=best_scope((old.scope, scope)), direct=old.direct or direct,
                 spec=old.spec or spec,
             )  # fmt: skip
-        return new.purl
+        return purl
 
     def add_own(self, name: str, line: int | None) -> str | None:
         """Record a package of the repository itself (published, not depended on)."""
-        try:
-            namespace, short = split_npm_name(name)
-        except ManifestError as exc:
-            self.problem(line, exc.message)
+        named = _named(name)
+        if isinstance(named, str):
+            self.problem(line, named)
             return None
-        own = package_purl(Ecosystem.NPM, short, namespace)
-        self.own[own] = None
-        return own
+        self.own[named[2]] = None
+        return named[2]
 
     def edge(self, parent: str | None, child: str | None) -> None:
         if parent is not None and child is not None and parent != child:
@@ -140,3 +148,14 @@ class NpmLockBuilder:
         records = sorted(self.records.values(), key=lambda d: (d.line is None, d.line or 0))
         return ParsedManifest(self.file, tuple(records), tuple(self.problems),
                               tuple(self.own), tuple(self.edges), lockfile=True)  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 16)
+def _named(name: str) -> tuple[str | None, str, str] | str:
+    """(scope, name, purl) of an npm package name, or why it is no valid name. Cached: the
+    lockfiles of an organization name the same few thousand packages again and again."""
+    try:
+        namespace, short = split_npm_name(name)
+    except ManifestError as exc:
+        return exc.message
+    return namespace, short, package_purl(Ecosystem.NPM, short, namespace)

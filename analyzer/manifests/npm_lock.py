@@ -17,6 +17,7 @@ from typing import Any
 
 from analyzer.errors import ManifestError
 from analyzer.manifests.interface import ManifestParser
+from analyzer.manifests.json_keys import json_key_offsets, load_json_keys
 from analyzer.manifests.lock_common import is_inside, own_source_tree
 from analyzer.manifests.npm_common import (
     NpmLockBuilder,
@@ -27,7 +28,7 @@ from analyzer.manifests.npm_common import (
     text_or_none,
 )
 from analyzer.manifests.npm_tree import LineOf, read_tree
-from analyzer.manifests.text import TextIndex, decode_text, json_key_offsets
+from analyzer.manifests.text import TextIndex, decode_text
 from analyzer.model import ManifestFile, ParsedManifest
 
 _KNOWN_VERSIONS = {1, 2, 3}
@@ -46,7 +47,7 @@ class NpmLockParser(ManifestParser):
         text = decode_text(file.read())
         index = TextIndex(text)
         try:
-            data = json.loads(text)
+            data, offsets = load_json_keys(text, max_depth=2)
         except json.JSONDecodeError as exc:  # its lineno ignores lone "\r" line breaks
             raise ManifestError(f"invalid JSON: {exc.msg}", index.line_of(exc.pos)) from None
         except RecursionError:
@@ -54,8 +55,8 @@ class NpmLockParser(ManifestParser):
         if not isinstance(data, dict):
             raise ManifestError(f"{PurePosixPath(file.path).name} must hold a JSON object", 1)
         packages, tree = data.get("packages"), data.get("dependencies")
-        # Version 1 nests two keys a level: only then is a deep table of key offsets needed.
-        offsets = json_key_offsets(text, max_depth=2 if isinstance(packages, dict) else 1000)
+        if not isinstance(packages, dict):  # version 1 nests two keys a level: look deeper
+            offsets = json_key_offsets(text, max_depth=1000)
 
         def line_of(path: tuple[str, ...]) -> int | None:
             found = offsets.get(path)  # json keeps the last of repeated keys, and so does this
@@ -168,8 +169,9 @@ class _PackagesReader:
         """Locations the own folders require -> the range declared for them, if any."""
         found: dict[str, str | None] = {}
         for location in self.own:
+            folders = _module_folders(location)
             for name, spec in self.requirements(location, _SECTIONS):
-                target = self.resolve(location, name)
+                target = self.resolve(folders, name)
                 if target is not None and found.get(target) is None:
                     found[target] = declared_spec(spec)
         return found
@@ -187,13 +189,10 @@ class _PackagesReader:
                     continue  # an optional peer is not installed for this package's sake
                 yield name, spec
 
-    def resolve(self, location: str, name: str) -> str | None:
-        """node's lookup: ``<folder>/node_modules/<name>`` for each folder from here up."""
-        parts = location.split("/") if location else []
-        for end in range(len(parts), -1, -1):
-            if end and parts[end - 1] == "node_modules":
-                continue
-            candidate = "/".join([*parts[:end], "node_modules", name])
+    def resolve(self, folders: list[str], name: str) -> str | None:
+        """node's lookup: ``<folder>/node_modules/<name>`` for each of ``folders``."""
+        for folder in folders:
+            candidate = folder + name
             if candidate in self.links:
                 return self.links[candidate]
             if candidate in self.packages:
@@ -204,7 +203,20 @@ class _PackagesReader:
         for location in entries:
             # devDependencies of a dependency are not installed; those of own folders are.
             sections = _SECTIONS if location in self.own else _SECTIONS[:3]
+            folders = _module_folders(location)
+            parent = self.identity.get(location)
             for name, _ in self.requirements(location, sections):
-                target = self.resolve(location, name)
+                target = self.resolve(folders, name)
                 if target is not None:
-                    self.builder.edge(self.identity.get(location), self.identity.get(target))
+                    self.builder.edge(parent, self.identity.get(target))
+
+
+def _module_folders(location: str) -> list[str]:
+    """The ``node_modules/`` folders node searches from ``location``, nearest first: one in
+    the location itself and in each folder above it that is not a ``node_modules`` folder."""
+    parts = location.split("/") if location else []
+    return [
+        "/".join([*parts[:end], "node_modules", ""])
+        for end in range(len(parts), -1, -1)
+        if not (end and parts[end - 1] == "node_modules")
+    ]

@@ -9,7 +9,8 @@ from typing import Any
 
 from analyzer.errors import ManifestError
 from analyzer.manifests.interface import ManifestParser
-from analyzer.manifests.text import TextIndex, decode_text, json_key_offsets
+from analyzer.manifests.json_keys import load_json_keys
+from analyzer.manifests.text import TextIndex, decode_text
 from analyzer.model import (
     Dependency,
     Ecosystem,
@@ -69,14 +70,13 @@ class PackageJsonParser(ManifestParser):
         text = decode_text(file.read())
         index = TextIndex(text)
         try:
-            data = json.loads(text)
+            data, keys = load_json_keys(text)
         except json.JSONDecodeError as exc:  # its lineno ignores lone "\r" line breaks
             raise ManifestError(f"invalid JSON: {exc.msg}", index.line_of(exc.pos)) from None
         except RecursionError:
             raise ManifestError("invalid JSON: nested too deeply") from None
         if not isinstance(data, dict):
             raise ManifestError("package.json must hold a JSON object", 1)
-        keys = json_key_offsets(text)
         deps: list[Dependency] = []
         problems: list[Problem] = []
         for section, scope in SECTIONS:

@@ -14,9 +14,10 @@ from typing import Any
 
 from analyzer.errors import ManifestError
 from analyzer.manifests.interface import ManifestParser
+from analyzer.manifests.json_keys import json_key_offsets
 from analyzer.manifests.pep508 import Where
 from analyzer.manifests.pipfile import Collector, Local, category_scope, entry_dependency
-from analyzer.manifests.text import TextIndex, decode_text, json_key_offsets
+from analyzer.manifests.text import TextIndex, decode_text
 from analyzer.model import Dependency, ManifestFile, ParsedManifest
 
 # pipenv has written spec 6 since 2017; the older ones differ only in what _meta holds.

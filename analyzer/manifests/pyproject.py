@@ -17,6 +17,7 @@ from analyzer.manifests.pep508 import (
     is_local_directory,
     parse_requirement,
     requirement_dependency,
+    simple_dependency,
 )
 from analyzer.manifests.pyproject_tools import read_tool_tables  # Poetry, PDM, uv, Hatch
 from analyzer.manifests.text import TextIndex, decode_text
@@ -207,6 +208,12 @@ class _Reader:
             found = self.index.find_string(item, cursor)
             line = self.index.line_of(found) if found != -1 else None
             cursor = found + 1 if found != -1 else cursor
+            where = Where(self.file.repo, self.file.path, line, scope)
+            simple = simple_dependency(item, where)
+            if simple is not None:
+                if not own_name or simple.name != own_name:
+                    self.dependencies.append(simple)
+                continue
             try:
                 requirement = parse_requirement(item)
             except ManifestError as exc:
@@ -216,5 +223,4 @@ class _Reader:
                 continue  # "pkg[extra]" inside pkg's own extras points at itself
             if requirement.url and is_local_directory(requirement.url):
                 continue  # "lib @ file:///${PROJECT_ROOT}/lib": the organization's own code
-            where = Where(self.file.repo, self.file.path, line, scope)
             self.dependencies.append(requirement_dependency(requirement, item, where))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from functools import lru_cache
+from itertools import accumulate
 
 from analyzer.errors import ManifestError
 
@@ -19,7 +21,6 @@ _BOMS = (
 # A TOML ``name = "x"`` key; names are compared in Python, so one pattern serves every package
 # (a pattern per name would overflow the re module's cache on large lockfiles).
 _NAME_KEY = re.compile(r"(?<![\w-])name[ \t]*=[ \t]*([\"'])(.*?)\1")
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]', re.DOTALL)
 
 
 def decode_text(data: bytes) -> str:
@@ -57,7 +58,12 @@ class TextIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        if "\r" in text:
+            self._starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        else:  # the usual case, done without a Python step per line
+            lengths = map((1).__add__, map(len, text.split("\n")))  # each line and its "\n"
+            self._starts = list(accumulate(lengths, initial=0))
+            self._starts.pop()  # the offset after the last line's (missing) "\n"
 
     def line_of(self, offset: int) -> int | None:
         if offset < 0:
@@ -67,7 +73,7 @@ class TextIndex:
     def find_table(self, *parts: str) -> int:
         """Offset of a TOML table header such as ``[project.optional-dependencies]``, or -1."""
         dotted = r"\s*\.\s*".join(_toml_key(p) for p in parts)
-        match = re.search(rf"^[ \t]*\[[ \t]*{dotted}[ \t]*\]", self.text, re.MULTILINE)
+        match = pattern(rf"^[ \t]*\[[ \t]*{dotted}[ \t]*\]", re.MULTILINE).search(self.text)
         return match.start() if match else -1
 
     def find_key(self, key: str, start: int = 0, *, inline: bool = False) -> int:
@@ -77,8 +83,8 @@ class TextIndex:
         table (``{test = [...]}``) or after a dot (``optional-dependencies.test = [...]``).
         """
         lead = r"(?:^[ \t]*|(?<=[{,.])[ \t]*)" if inline else r"^[ \t]*"
-        pattern = rf"(?:{lead}{_toml_key(key)}[ \t]*=)|(?:\"{re.escape(key)}\"\s*:)"
-        match = re.compile(pattern, re.MULTILINE).search(self.text, max(start, 0))
+        source = rf"(?:{lead}{_toml_key(key)}[ \t]*=)|(?:\"{re.escape(key)}\"\s*:)"
+        match = pattern(source, re.MULTILINE).search(self.text, max(start, 0))
         return match.start() if match else -1
 
     def find_string(self, value: str, start: int = 0) -> int:
@@ -96,56 +102,17 @@ class TextIndex:
         return best
 
 
-def json_key_offsets(text: str, max_depth: int = 2) -> dict[tuple[str, ...], list[int]]:
-    """Offsets of the object keys of a JSON document, by key path, down to ``max_depth``.
-
-    ``{"dependencies": {"a": "1"}}`` gives ``{("dependencies",): [1], ("dependencies", "a"):
-    [19]}``. Paths through arrays are left out. A key repeated in one object keeps every
-    offset, in order. Searching for ``"a":`` instead would find keys of nested objects, such
-    as a ``"dependencies"`` inside some tool's configuration, before the real one.
-    """
-    offsets: dict[tuple[str, ...], list[int]] = {}
-    path: list[str | None] = []  # the key of each open container; None for arrays
-    stack: list[str] = []
-    expect_key = False
-    last_key: str | None = None
-    for match in _JSON_TOKEN.finditer(text):
-        piece = match.group()
-        if piece in ("{", "["):
-            path.append(last_key if stack and stack[-1] == "{" else None)
-            stack.append(piece)
-            expect_key, last_key = piece == "{", None
-        elif piece in ("}", "]"):
-            if stack:
-                stack.pop()
-                path.pop()
-            expect_key = False
-        elif piece == ",":
-            expect_key = bool(stack) and stack[-1] == "{"
-        elif piece == ":":
-            expect_key = False
-        elif expect_key:
-            last_key = _json_string(piece)
-            keys = path[1:]
-            if last_key is not None and None not in keys and len(keys) < max_depth:
-                full = (*(k for k in keys if k is not None), last_key)
-                offsets.setdefault(full, []).append(match.start())
-    return offsets
+@lru_cache(maxsize=4096)
+def pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile`` with a cache larger than the re module's 512 patterns. Keys and tables
+    are found with a pattern per name; an organization's manifests name thousands of them,
+    and the re module's own cache would forget each pattern before its next use."""
+    return re.compile(source, flags)
 
 
 def find_name(text: str, name: str, start: int, end: int) -> re.Match[str] | None:
     """The first TOML ``name = "<name>"`` key between ``start`` and ``end``."""
     return next((m for m in _NAME_KEY.finditer(text, start, end) if m.group(2) == name), None)
-
-
-def _json_string(token: str) -> str | None:
-    if "\\" not in token:  # no escapes: the text between the quotes is the string
-        return token[1:-1]
-    try:
-        value = json.loads(token)
-    except ValueError:
-        return None
-    return value if isinstance(value, str) else None
 
 
 def _toml_key(key: str) -> str:

@@ -41,7 +41,7 @@ from analyzer.sources.github_files import BlobFetcher, RepoReader
 from analyzer.sources.github_repos import RepoFilter, RepoInfo, check_owner, fetch_listing, select
 from analyzer.sources.github_tree import RepoFiles, TreeLister
 from analyzer.sources.interface import Source, SourceScan
-from analyzer.sources.local import too_large
+from analyzer.sources.tree_reader import too_large
 
 SBOM_NAME = "github-dependency-graph.spdx.json"  # named so the SBOM parser reads it
 UNAUTHENTICATED = (

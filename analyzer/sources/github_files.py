@@ -19,7 +19,7 @@ from requests_cache import DO_NOT_CACHE
 from analyzer.errors import SourceError
 from analyzer.sources.github_api import GithubApi, RepositoryError, StopSignal
 from analyzer.sources.github_blobs import BlobStore, blob_id
-from analyzer.sources.local import size_text, too_large
+from analyzer.sources.tree_reader import size_text, too_large
 
 GONE = "not found (HTTP 404): the file disappeared during the crawl"
 

@@ -23,7 +23,8 @@ from urllib.parse import quote
 from analyzer.globs import GlobSet
 from analyzer.sources.github_api import FOREVER, GithubApi, RepositoryError
 from analyzer.sources.github_blobs import is_object_id
-from analyzer.sources.local import SKIPPED_DIRS, UNSAFE_NAME, is_unsafe_name, shown_path, too_large
+from analyzer.sources.local import SKIPPED_DIRS, UNSAFE_NAME, is_unsafe_name, shown_path
+from analyzer.sources.tree_reader import too_large
 
 MAX_TREES = 20_000  # folders requested one by one in a truncated repository
 MAX_PATH = 4096

@@ -13,6 +13,7 @@ from analyzer.errors import SourceError
 from analyzer.globs import GlobSet
 from analyzer.model import ManifestFile, Problem, Repository
 from analyzer.sources.interface import Source, SourceScan
+from analyzer.sources.tree_reader import TreeReader, inside, too_large
 
 # Directories that hold installed, generated or vendored third-party code, never the
 # organization's own declarations.
@@ -57,23 +58,6 @@ def shown_path(path: str) -> str:
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
-def size_text(size: int) -> str:
-    """A size for messages, exact below 1 KiB: ``512 bytes``, ``1.5 KiB``, ``10.0 MiB``."""
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KiB"
-    return f"{size / (1024 * 1024):.1f} MiB"
-
-
-def too_large(size: int, limit: int) -> str:
-    """Why a file was skipped, in units that show the difference."""
-    shown, limit_shown = size_text(size), size_text(limit)
-    if shown == limit_shown:  # 10.0 MiB over 10.0 MiB would read as a contradiction
-        shown, limit_shown = f"{size} bytes", f"{limit} bytes"
-    return f"{shown} is over the {limit_shown} size limit"
-
-
 class LocalSource(Source):
     """Walks a directory tree; reads files only inside it, never through a link out of it."""
 
@@ -92,6 +76,7 @@ class LocalSource(Source):
         self.is_manifest = is_manifest
         self.exclude = GlobSet(exclude)
         self.max_file_size = max_file_size
+        self.read = TreeReader(self.root, max_file_size)
 
     def scan(self) -> SourceScan:
         if not self.root.exists():
@@ -188,7 +173,7 @@ class LocalSource(Source):
             if entry.is_symlink():
                 target = os.path.realpath(entry.path)
                 is_dir = os.path.isdir(target)
-                if not _inside(target, self.real_root):
+                if not inside(target, self.real_root):
                     if self.is_manifest(path) or is_dir:
                         msg = "symlink points outside the audited tree; not followed"
                         scan.problems.append(Problem(path, None, msg, repo))
@@ -219,34 +204,3 @@ class LocalSource(Source):
             scan.problems.append(Problem(path, None, message, repo.name))
         else:
             scan.manifests.append(ManifestFile(repo.name, path, info.st_size, self.read, repo.path))
-
-    def read(self, path: str) -> bytes:
-        """Read a file of this tree by its relative path, refusing anything outside it."""
-        if "\0" in path:
-            raise SourceError(f"{path!r}: not a valid path")
-        real = os.path.realpath(self.root / path)
-        if not _inside(real, self.real_root):
-            raise SourceError(f"{path}: outside the audited tree")
-        try:
-            # O_NONBLOCK: a FIFO swapped in after the walk must not block the open.
-            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        except FileNotFoundError:
-            raise SourceError(f"{path}: no such file") from None
-        except OSError as exc:
-            raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise SourceError(f"{path}: not a regular file")
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(self.max_file_size + 1)
-        except OSError as exc:
-            raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        finally:
-            os.close(fd)
-        if len(data) > self.max_file_size:
-            raise SourceError(f"{path}: skipped: {too_large(len(data), self.max_file_size)}")
-        return data
-
-
-def _inside(real: str, directory: str) -> bool:
-    return real == directory or real.startswith(directory.rstrip(os.sep) + os.sep)

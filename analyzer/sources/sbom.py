@@ -20,7 +20,7 @@ from analyzer.manifests.sbom import root_name, sbom_document
 from analyzer.manifests.text import decode_text
 from analyzer.model import ManifestFile, Repository
 from analyzer.sources.interface import Source, SourceScan
-from analyzer.sources.local import size_text, too_large
+from analyzer.sources.tree_reader import size_text, too_large
 
 _SUFFIXES = (".cdx.json", ".cyclonedx.json", ".spdx.json", ".bom.json", ".sbom.json", ".json")
 
