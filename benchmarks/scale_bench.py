@@ -97,7 +97,8 @@ def measure(repos: int, seed: int, work: Path, enrich_port: int = 0) -> dict[str
     cache, fill = work / f"cache-{repos}-{seed}", None
     if enrich_port and not (cache / "endpoints.json").exists():
         fill = _child("benchmarks.scale_enrich", str(org), str(cache), str(enrich_port))
-    floor = _child("benchmarks.floor", str(org))
+    # the best of three: the first run also brings the files into the page cache
+    floor = min((_child("benchmarks.floor", str(org)) for _ in range(3)), key=lambda f: f["wall"])
     if not enrich_port:
         return {"repos": repos, "floor": floor, "audit": _audit(org, work, None), "fill": fill}
     forget_runs(cache)  # the first rerun reads every cached answer; it remembers the run
