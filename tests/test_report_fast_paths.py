@@ -277,6 +277,7 @@ def test_a_lasting_pause_leaves_what_others_froze_frozen() -> None:
         frozen = gc.get_freeze_count()
         with paused_gc(lasting=True):
             made = Made()
-        assert gc.get_freeze_count() == frozen and generation_of(made) == 0
+        # still frozen (an unfreeze would empty it); frozen objects may die meanwhile
+        assert 0 < gc.get_freeze_count() <= frozen and generation_of(made) == 0
     finally:
         gc.unfreeze()
