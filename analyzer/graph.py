@@ -208,6 +208,12 @@ class DependencyGraph:
         A repository's edges are all uses, a package's all depends."""
         return self._succ[node]
 
+    def declarations(self, purl: str) -> Iterator[Dependency]:
+        """Every repository's declarations of ``purl``, in no particular order."""
+        for data in self._pred[purl].values():
+            if data.get("kind") == "uses":
+                yield from data["declarations"]
+
     def usages(self, purl: str) -> Iterator[Usage]:
         """Each repository's use of ``purl``, in repository-name order."""
         nodes = self.nx._node

@@ -72,6 +72,14 @@ def test_usages_carry_depth_and_provenance() -> None:
     assert (data["spec"], data["version"]) == (">=3", "3.0.3")
 
 
+def test_declarations_are_every_repository_use_and_no_package_edge() -> None:
+    graph = locked_graph()
+    found = sorted((d.repo, d.version) for d in graph.declarations(purl("markupsafe")))
+    assert found == [("api", "2.1.5"), ("web", "3.0.2")]  # werkzeug -> markupsafe is no use
+    expected = [d for u in graph.usages(purl("jinja2")) for d in u.declarations]
+    assert sorted(graph.declarations(purl("jinja2")), key=lambda d: d.repo) == expected
+
+
 def test_an_unreachable_locked_package_has_no_depth() -> None:
     graph = DependencyGraph()
     graph.add_dependency(dep("orphan", file="Pipfile.lock", direct=False, version="1.0"))

@@ -54,9 +54,7 @@ def subjects(graph: DependencyGraph) -> list[Subject]:
     for purl in graph.packages():
         if purl in graph.own_packages:
             continue
-        versions = sorted(
-            {d.version for u in graph.usages(purl) for d in u.declarations if d.version}
-        )
+        versions = sorted({d.version for d in graph.declarations(purl) if d.version})
         found.append(
             Subject(purl, graph.ecosystem(purl), graph.package_name(purl), tuple(versions))
         )

@@ -24,6 +24,7 @@ import orjson
 
 from analyzer import __version__
 from analyzer.enrich.interface import FundingLink, Provider, Signal, SourceStatus, Subject
+from analyzer.gc_pause import paused_gc
 
 if TYPE_CHECKING:
     from analyzer.enrich.client import Client
@@ -82,22 +83,26 @@ def dump(result: Enrichment) -> bytes:
 def load(body: bytes) -> Enrichment | None:
     """The stored run; every call counted as answered by the cache, as on a warm rerun.
     None when the record is not one this version wrote."""
-    from analyzer.enrich.runner import Enrichment
-
     try:
-        data = orjson.loads(body)
-        result = Enrichment(
-            signals={k: [Signal(*s) for s in v] for k, v in data["signals"].items()},
-            funding={k: [FundingLink(*f) for f in v] for k, v in data["funding"].items()},
-            repository={str(k): str(v) for k, v in data["repository"].items()},
-        )
-        result._repository_rank.update({str(k): int(v) for k, v in data["rank"].items()})
-        for name, (state, reason, asked, unknown, notes) in data["sources"].items():
-            status = SourceStatus(name, str(state), reason, int(asked), int(asked), int(unknown))
-            status.notes.extend(str(n) for n in notes)
-            result.sources[name] = status
+        with paused_gc(lasting=True):  # a million new objects, none of them in a cycle
+            return _read(orjson.loads(body))
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _read(data: Any) -> Enrichment:
+    from analyzer.enrich.runner import Enrichment
+
+    result = Enrichment(
+        signals={k: [Signal(*s) for s in v] for k, v in data["signals"].items()},
+        funding={k: [FundingLink(*f) for f in v] for k, v in data["funding"].items()},
+        repository={str(k): str(v) for k, v in data["repository"].items()},
+    )
+    result._repository_rank.update({str(k): int(v) for k, v in data["rank"].items()})
+    for name, (state, reason, asked, unknown, notes) in data["sources"].items():
+        status = SourceStatus(name, str(state), reason, int(asked), int(asked), int(unknown))
+        status.notes.extend(str(n) for n in notes)
+        result.sources[name] = status
     return result
 
 
@@ -116,4 +121,6 @@ def remember(client: Client, key: bytes, result: Enrichment) -> None:
         return
     if not any(s.requests for s in result.sources.values()):
         return  # nothing was asked: nothing to save
-    client.answers.put_run(key, None if until == math.inf else until, dump(result))
+    with paused_gc():  # a list per signal, freed right after
+        body = dump(result)
+    client.answers.put_run(key, None if until == math.inf else until, body)
