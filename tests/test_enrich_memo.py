@@ -186,6 +186,26 @@ def test_a_token_changes_the_key_and_never_enters_it(
     client.session.close()
 
 
+class Huge(Docs):
+    """Says a number too large for orjson to write (a provider computing one, say)."""
+
+    def fetch(self, items: Sequence[Subject], client: Client) -> Iterator[Finding]:
+        for finding in super().fetch(items, client):
+            yield Finding(finding.key, (Signal("downloads", 10**30, self.name, "now"),))
+
+
+def test_a_value_that_cannot_be_stored_leaves_the_run_unremembered(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    asked = serve(httpserver)
+    huge = Huge(httpserver.url_for(""))
+    first = run(tmp_path, huge.base, graph("a"), provider=huge)
+    assert first.value("pkg:pypi/a", "downloads") == 10**30
+    again = run(tmp_path, huge.base, graph("a"), provider=huge)
+    assert again.value("pkg:pypi/a", "downloads") == 10**30
+    assert again.sources["docs"].from_cache == 1 and len(asked) == 1  # the cache, not a memo
+
+
 def test_kept_takes_the_earliest_expiry_unless_an_answer_was_lost() -> None:
     kept = memo.Kept()
     assert kept.until() == math.inf

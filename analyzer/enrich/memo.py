@@ -121,6 +121,9 @@ def remember(client: Client, key: bytes, result: Enrichment) -> None:
         return
     if not any(s.requests for s in result.sources.values()):
         return  # nothing was asked: nothing to save
-    with paused_gc():  # a list per signal, freed right after
-        body = dump(result)
+    try:
+        with paused_gc():  # a list per signal, freed right after
+            body = dump(result)
+    except (orjson.JSONEncodeError, TypeError):  # a value orjson cannot write (a huge integer)
+        return
     client.answers.put_run(key, None if until == math.inf else until, body)
