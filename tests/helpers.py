@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from analyzer.errors import ManifestError
 from analyzer.manifests.interface import ManifestParser
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Scope
@@ -83,3 +87,19 @@ def check_lines(parser: ManifestParser, path: str, data: bytes) -> None:
         return
     assert all(p.line is None or p.line >= 1 for p in result.problems)
     assert all(d.line is None or d.line >= 1 for d in result.dependencies)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Fail instead of hanging when work takes far too long (the main thread's SIGALRM)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

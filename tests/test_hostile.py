@@ -10,13 +10,11 @@ from __future__ import annotations
 import errno
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from typer.testing import CliRunner
 from analyzer import pipeline
 from analyzer.config import Config
 from analyzer.sources import local, tree_reader
+from tests.helpers import time_limit
 from tests.hostile.tree import CANARY, HostileTree, build, sibling_name
 
 COLLECT_SECONDS = 30  # the whole corpus takes about a second
@@ -77,20 +76,6 @@ class _DenyingOs:
     def scandir(self, path: Any) -> Any:
         self._check(path)
         return os.scandir(path)
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from analyzer.manifests import PARSERS, ManifestParser
-from tests.test_parsers_fuzz import check, time_limit
+from tests.helpers import time_limit
+from tests.test_parsers_fuzz import check
 
 DEPTH = 10_000
 _LAUGHS = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10 if i else "lol" * 10}">' for i in range(10))

@@ -8,9 +8,6 @@ a parser whose files none of the sample names match makes the test fail with a c
 from __future__ import annotations
 
 import json
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -22,6 +19,7 @@ from hypothesis import strategies as st
 from analyzer.errors import ManifestError, SourceError
 from analyzer.manifests import PARSERS, ManifestParser
 from analyzer.model import ManifestFile, ParsedManifest
+from tests.helpers import time_limit
 
 # The file name each parser is tried with, by its ``name``; the fallback list below is
 # searched for parsers not named here.
@@ -93,22 +91,6 @@ def sample_name(parser: ManifestParser) -> str:
         if candidate is not None and parser.matches(PurePosixPath(candidate)):
             return candidate
     pytest.fail(f"no sample file name for the {parser.name!r} parser: add one to SAMPLE_NAMES")
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Fail instead of hanging when one parse takes far too long."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"parse took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def check(parser: ManifestParser, data: bytes) -> None:
