@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from analyzer.errors import ConfigError
 from analyzer.project_rules import parse_own_owners, parse_project_map
@@ -205,13 +206,15 @@ def from_table(table: dict[str, Any], origin: str) -> Config:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         # utf-8-sig: editors on Windows may save the file with a byte order mark.
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        return tomli.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except tomli.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError as exc:  # tomli's bounds on nesting and on the parts of a key
+        raise ConfigError(f"{path}: invalid TOML: {exc or 'nested too deeply'}") from None
 
 
 def _fundscout_table(data: dict[str, Any], path: Path) -> Any:

@@ -209,6 +209,8 @@ def test_mistakes_name_the_file_and_the_key(
     [
         ("fundscout.toml", "top = \n", "invalid TOML: .*line 1"),
         ("pyproject.toml", "[tool.fundscout\n", "invalid TOML"),
+        ("fundscout.toml", "a" + ".b" * 20_000 + " = 1\n", "invalid TOML: TOML key has more"),
+        ("fundscout.toml", "a = " + "[" * 20_000, "invalid TOML: TOML inline arrays"),
         ("pyproject.toml", "tool = 1\n", "tool must be a table"),
         ("fundscout.toml", "tool = 'x'\n", "tool must be a table"),
         ("pyproject.toml", "[tool]\nfundscout = 3\n", r"\[tool.fundscout\] must be a table"),

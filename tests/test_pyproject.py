@@ -11,6 +11,7 @@ from analyzer.manifests import parse_manifest
 from analyzer.manifests.pyproject import load_toml
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Problem, Scope
 from analyzer.sources import LocalSource
+from tests.helpers import time_limit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pyproject"
 Parse = Callable[..., ParsedManifest]
@@ -226,3 +227,22 @@ def test_load_toml_nesting_is_an_error_not_a_crash() -> None:
 
     with pytest.raises(ManifestError):
         load_toml("a = " + "[" * 100_000)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "a" + ".b" * 50_000 + " = 1\n",  # Python 3.11's tomllib: minutes and gigabytes
+        "[" + "a." * 50_000 + "b]\n",
+        "[project]\ndependencies = " + "[" * 50_000 + "]" * 50_000 + "\n",
+    ],
+)
+def test_toml_beyond_the_parsers_bounds_is_one_problem_saying_which(
+    parse_text: Parse, content: str
+) -> None:
+    with time_limit(10):
+        result = parse_text("pyproject.toml", content)
+    assert result.dependencies == ()
+    [problem] = result.problems
+    assert problem.message.startswith("invalid TOML: TOML ")
+    assert "more than the allowed" in problem.message

@@ -1,8 +1,8 @@
 """What the Python lockfile parsers share: loading, entry lines, scopes, local paths, results.
 
-poetry.lock, uv.lock, pdm.lock and pylock.toml are all TOML arrays of package tables. tomllib
-does not report positions, so each entry is matched to its ``[[package]]`` header by position
-and its line is the line of its ``name`` key.
+poetry.lock, uv.lock, pdm.lock and pylock.toml are all TOML arrays of package tables. The TOML
+parser does not report positions, so each entry is matched to its ``[[package]]`` header by
+position and its line is the line of its ``name`` key.
 """
 
 from __future__ import annotations

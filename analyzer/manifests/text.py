@@ -52,7 +52,7 @@ def decode_text(data: bytes) -> str:
 class TextIndex:
     """Finds keys and string literals in manifest text so records can carry line numbers.
 
-    Parsers such as tomllib and json do not report positions; searching the text for the
+    Parsers such as tomli and json do not report positions; searching the text for the
     quoted value, starting after the key that holds it, recovers them for real-world files.
     """
 

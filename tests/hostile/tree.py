@@ -180,6 +180,9 @@ def _deep(tree: HostileTree) -> None:
         "deep-json-objects/composer.lock": '{"packages": ' + '{"a":' * DEPTH + "1" + "}" * DEPTH,
         "deep-toml/pyproject.toml": "[project]\ndependencies = " + "[" * DEPTH + "]" * DEPTH,
         "deep-toml-tables/Cargo.lock": "x = " + "{a = " * DEPTH + "1" + "}" * DEPTH,
+        # a key of many dotted parts: quadratic time and memory in Python 3.11's tomllib
+        "long-toml-key/pyproject.toml": "a" + ".b" * DEPTH + " = 1\n",
+        "long-toml-table/Cargo.lock": "[" + "a." * DEPTH + "b]\n",
         "deep-yaml/environment.yml": "dependencies: " + "[" * DEPTH + "]" * DEPTH,
         "deep-yaml-block/pnpm-lock.yaml": "packages:\n  " + "- " * DEPTH + "x\n",
     }
