@@ -32,11 +32,18 @@ def root(
 
 
 # Importing the command modules registers their commands on ``app``.
-from analyzer.cli import audit, deps, diff, explain, init  # noqa: E402
+from analyzer.cli import audit, deps, diff, exiting, explain, init  # noqa: E402
 
-__all__ = ["app", "audit", "deps", "diff", "explain", "init", "main"]
+__all__ = ["app", "audit", "deps", "diff", "exiting", "explain", "init", "main"]
 
 
 def main() -> None:
-    """Entry point; typer maps Ctrl-C to exit code 130."""
-    app(prog_name="fundscout")
+    """Entry point; typer maps Ctrl-C to exit code 130. A big audit is not freed on the way
+    out (``analyzer.cli.exiting``)."""
+    exiting.keeping = True
+    try:
+        app(prog_name="fundscout")
+    except SystemExit as done:
+        if not exiting.can_exit_quickly():
+            raise
+        exiting.quick_exit(exiting.exit_status(done.code))

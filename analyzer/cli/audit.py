@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from analyzer import pipeline
-from analyzer.cli import app, watch
+from analyzer.cli import app, exiting, watch
 from analyzer.cli import budget as money
 from analyzer.cli import github_org as gh
 from analyzer.cli import network as net
@@ -256,6 +256,7 @@ def audit(
         kinds = tuple(map(ReportFormat, chosen))
         # one report document for the json, html and csv formats and the policy check
         document = json_report.to_data(result) if policy.active or needs_document(kinds) else None
+        exiting.keep_until_exit(result, document)  # the process ends without freeing them
         written = write_reports(result, Path(config.out), kinds, document)
         if config.graph:
             written.append(write_graph(result, Path(config.out), GraphFormat(config.graph)))
