@@ -46,7 +46,7 @@ def stages(root: Path, out: Path, cache: Path | None = None) -> dict[str, Any]:
     from analyzer import pipeline
     from analyzer.config import Config
     from analyzer.projects import rollup
-    from analyzer.report import ReportFormat, json_report, render, write_atomic
+    from analyzer.report import ReportFormat, json_report, write_reports
     from analyzer.score.priority import score
 
     config = Config(enrich=False)
@@ -65,12 +65,8 @@ def stages(root: Path, out: Path, cache: Path | None = None) -> dict[str, Any]:
     result = pipeline.AuditResult(collection, graph, ranking, when, projects=projects,
                                   enrichment=enrichment)  # fmt: skip
     document = _timed(done, "report data", lambda: json_report.to_data(result))
-    for fmt in ReportFormat:  # as write_reports does: one document for json, html and csv
-
-        def write(fmt: ReportFormat = fmt) -> None:
-            write_atomic(out / fmt.filename, render(result, fmt, document))
-
-        _timed(done, f"report {fmt.value}", write)
+    # as the CLI does: one document for json, html and csv; the JSON report by a child process
+    _timed(done, "reports", lambda: write_reports(result, out, tuple(ReportFormat), document))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     calls = sum(s.requests for s in enrichment.sources.values()) if enrichment else 0
     cached = sum(s.from_cache for s in enrichment.sources.values()) if enrichment else 0

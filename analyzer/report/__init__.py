@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
 from analyzer.report import csv_report, html, json_report, markdown
+from analyzer.report.json_stream import write_json
 
 if TYPE_CHECKING:
     from analyzer.pipeline import AuditResult
@@ -39,18 +41,22 @@ def render(result: AuditResult, fmt: ReportFormat, document: dict[str, Any] | No
     assert_never(fmt)
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
+def write_atomic(path: Path, text: str | bytes | Iterable[bytes]) -> None:
     """Write through a temporary file and rename, so no reader sees half a report; ``text``
-    is written as UTF-8, bytes as they are."""
+    is written as UTF-8, bytes as they are, and pieces of bytes one after the other."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        if isinstance(text, bytes):
-            with os.fdopen(handle, "wb") as binary:
-                binary.write(text)
-        else:
+        if isinstance(text, str):
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
+        else:
+            with os.fdopen(handle, "wb", buffering=1 << 20) as binary:
+                if isinstance(text, bytes):
+                    binary.write(text)
+                else:
+                    for piece in text:
+                        binary.write(piece)
         os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide reports from CI artifact readers
         os.replace(temporary, path)
     except BaseException:
@@ -71,14 +77,13 @@ def write_reports(
 ) -> list[Path]:
     """Write each format; ``document`` is ``json_report.to_data(result)`` when already built
     (building it is the costly part, so it is built once for every format that needs it)."""
-    written = []
     if document is None and needs_document(formats):
         document = json_report.to_data(result)
+    written = []
     for fmt in formats:
         path = out / fmt.filename
         if fmt is ReportFormat.JSON and document is not None:
-            # the encoder's bytes as they are: no copy of a 200 MB report as text and back
-            write_atomic(path, json_report.encode_document(document))
+            write_json(path, document)  # piece by piece: never 200 MB of bytes at once
         else:
             write_atomic(path, render(result, fmt, document))
         written.append(path)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = "2"
 SCOPES = {scope: scope.value for scope in Scope}  # plain strings, without Enum.value's cost
 # Anything orjson does not write natively (dataclasses, dates…) is refused, as json refuses it.
-_ORJSON = (orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATACLASS
+OPTIONS = (orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATACLASS
            | orjson.OPT_PASSTHROUGH_DATETIME)  # fmt: skip
 
 
@@ -191,7 +191,7 @@ def encode_document(data: Mapping[str, Any]) -> bytes:
     writes, as before.
     """
     try:
-        return orjson.dumps(data, option=_ORJSON)
+        return orjson.dumps(data, option=OPTIONS)
     except orjson.JSONEncodeError:
         return plain_json(data).encode("utf-8")
 
@@ -199,7 +199,7 @@ def encode_document(data: Mapping[str, Any]) -> bytes:
 def render_document(data: Mapping[str, Any]) -> str:
     """``encode_document`` as text."""
     try:
-        return orjson.dumps(data, option=_ORJSON).decode("utf-8")
+        return orjson.dumps(data, option=OPTIONS).decode("utf-8")
     except orjson.JSONEncodeError:
         return plain_json(data)
 
