@@ -25,6 +25,8 @@ from analyzer.sources.github import GithubOrgSource
 from analyzer.sources.sbom import SbomSource
 
 Progress = Callable[[int, int], None]
+# Told what the audit works on next, for the stages without counts; "" when that stage is over.
+Stage = Callable[[str], None]
 
 
 @dataclass
@@ -141,9 +143,14 @@ def audit(
     github: GithubOrgSource | None = None,
     resolver: Resolve | None = None,
     resolve_progress: Progress | None = None,
+    stage: Stage | None = None,
 ) -> AuditResult:
     collection = collect(paths, config, progress, sboms, github)
+    if stage and collection.manifests:
+        stage("Building the dependency graph")
     graph = build_graph(collection)
+    if stage:  # resolution and lookups have counts of their own
+        stage("")
     resolution = None
     if resolver and collection.manifests:  # before enrichment: resolved packages get looked up
         resolution = resolver(graph, collection.locks, resolve_progress)
@@ -151,6 +158,8 @@ def audit(
     owners = audited_owners(collection.roots, collection.repositories)
     if github is not None:  # the crawled organization's own projects are never candidates
         owners.add(github.label.lower())
+    if stage and collection.manifests:
+        stage("Ranking projects")
     projects = rollup(graph, enrichment, config, owners)
     when = generated_at()  # also "today" for scoring: reruns with SOURCE_DATE_EPOCH agree
     ranking = score(graph, projects.projects, enrichment, config, date.fromisoformat(when[:10]))

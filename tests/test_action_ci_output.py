@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import ColorSystem
 from typer.testing import CliRunner
 
+from analyzer import pipeline
 from analyzer.cli import app
 from analyzer.cli.common import err_console, in_ci
+from analyzer.config import Config
+from analyzer.report import json_report
 
 ESCAPE = "\x1b["
 COLOR = re.compile(r"\x1b\[[0-9;]*?(?:3[0-9]|9[0-7])(?:;[0-9;]*)?m")  # a foreground color
@@ -28,6 +33,9 @@ def org(write_tree) -> Path:  # type: ignore[no-untyped-def]
             "tool/requirements.txt": "requests==2.32.3\n",
         }
     )
+
+
+STAGES = ("Building the dependency graph", "Ranking projects", "Building the report")
 
 
 @pytest.fixture
@@ -93,6 +101,37 @@ def test_on_a_terminal_outside_ci_there_are_progress_bars_and_color(
     assert code == 0 and HIDE_CURSOR in stderr  # a live progress display ran
     code, _, stderr = audit(str(tmp_path / "missing"))
     assert code == 2 and COLOR.search(stderr)  # the red "error:" label
+
+
+@pytest.mark.usefixtures("terminal")
+def test_the_stages_without_counts_say_what_runs(
+    org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building the graph, ranking and building the report take seconds at scale."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")  # a dumb terminal would get no live display
+    monkeypatch.setattr(err_console, "is_interactive", True)  # as on a terminal: refreshed
+
+    def slowed(work: Any) -> Any:
+        def slow(*args: Any) -> Any:
+            time.sleep(0.3)  # the display refreshes ten times a second
+            return work(*args)
+
+        return slow
+
+    monkeypatch.setattr(pipeline, "build_graph", slowed(pipeline.build_graph))
+    monkeypatch.setattr(pipeline, "rollup", slowed(pipeline.rollup))
+    monkeypatch.setattr(json_report, "to_data", slowed(json_report.to_data))
+    code, _, stderr = audit(str(org), "--out", str(tmp_path / "out"))
+    assert code == 0
+    shown = [stderr.find(label) for label in STAGES]
+    assert -1 not in shown and shown == sorted(shown), stderr
+
+
+def test_the_audit_tells_its_stages_in_order(org: Path) -> None:
+    told: list[str] = []
+    pipeline.audit([org], Config(enrich=False), stage=told.append)
+    assert told == [STAGES[0], "", STAGES[1]]  # the report is built by the command
 
 
 @pytest.mark.usefixtures("terminal")

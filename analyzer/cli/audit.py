@@ -229,12 +229,19 @@ def audit(
     )
     enricher = net.ConfiguredEnricher(config, urls) if config.enrich else None
     config = config.with_overrides(resolve=False if no_resolve else None)
+    kinds = tuple(map(ReportFormat, chosen))
     # Resolution reads the registries too: --no-enrich (no lookups at all) turns it off.
     resolver = ConfiguredResolver(config, urls) if config.enrich and config.resolve else None
     try:
         with (
             stop_on_interrupt(),  # Ctrl-C stops the lookups at once, not after their queue
-            progress_bars(not quiet and not ci) as (crawling, reading, resolving, looking_up),
+            progress_bars(not quiet and not ci) as (
+                crawling,
+                reading,
+                resolving,
+                looking_up,
+                stage,
+            ),
         ):
             source = gh.make_source(
                 github_org, config, urls, include_forks=include_forks, progress=crawling,
@@ -244,7 +251,12 @@ def audit(
             ) if github_org else None  # fmt: skip
             result = pipeline.audit(roots, config, reading, sbom or (), enricher, looking_up,
                                     github=source, resolver=resolver,
-                                    resolve_progress=resolving)  # fmt: skip
+                                    resolve_progress=resolving, stage=stage)  # fmt: skip
+            document = None  # one report document for json, html, csv and the policy check
+            if (policy.active or needs_document(kinds)) and result.collection.manifests:
+                if stage:
+                    stage("Building the report")
+                document = json_report.to_data(result)
     except SourceError as exc:
         fail(str(exc), ExitCode.USAGE)
     except KeyboardInterrupt:
@@ -253,9 +265,6 @@ def audit(
     if not collection.repositories or not collection.manifests:
         finish(collection, strict)  # nothing to report on: exits 3 before writing anything
     try:
-        kinds = tuple(map(ReportFormat, chosen))
-        # one report document for the json, html and csv formats and the policy check
-        document = json_report.to_data(result) if policy.active or needs_document(kinds) else None
         exiting.keep_until_exit(result, document)  # the process ends without freeing them
         written = write_reports(result, Path(config.out), kinds, document)
         if config.graph:

@@ -20,6 +20,17 @@ from rich.text import Text
 from analyzer import pipeline
 from analyzer.cli.common import err_console
 
+Counted = pipeline.Progress | None
+# crawling GitHub, reading manifests, resolving, looking up; the stages without counts
+Bars = tuple[Counted, Counted, Counted, Counted, pipeline.Stage | None]
+
+
+class CountColumn(MofNCompleteColumn):
+    """Done of total, for the stages that count (a stage without counts shows nothing)."""
+
+    def render(self, task: Task) -> Text:
+        return Text("") if task.total is None else super().render(task)
+
 
 class RateColumn(ProgressColumn):
     """Items per second (files read, packages looked up), once there is a rate to show."""
@@ -30,14 +41,15 @@ class RateColumn(ProgressColumn):
 
 
 @contextmanager
-def progress_bars(enabled: bool) -> Iterator[tuple[pipeline.Progress | None, ...]]:
-    """Transient progress bars on stderr (crawling GitHub, reading, looking up), only for a
-    terminal."""
+def progress_bars(enabled: bool) -> Iterator[Bars]:
+    """Transient progress bars on stderr (crawling GitHub, reading, resolving, looking up) and
+    a pulsing one for the stages without counts (building the graph, ranking, building the
+    report), only for a terminal."""
     if not enabled or not err_console.is_terminal:
-        yield (None, None, None, None)
+        yield (None, None, None, None, None)
         return
     columns = (
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.description}"), BarColumn(), CountColumn(),
         RateColumn(), TimeElapsedColumn(),
     )  # fmt: skip
     with Progress(*columns, console=err_console, transient=True) as bar:
@@ -52,5 +64,15 @@ def progress_bars(enabled: bool) -> Iterator[tuple[pipeline.Progress | None, ...
 
             return update
 
+        current: list[TaskID] = []
+
+        def stage(label: str) -> None:
+            """The stage now under way replaces the previous one ("": none is)."""
+            if current:
+                bar.remove_task(current.pop())
+            if label:
+                current.append(bar.add_task(label, total=None))
+
         yield (tracker("Crawling GitHub"), tracker("Reading manifests"),
-               tracker("Resolving dependencies"), tracker("Looking up packages"))  # fmt: skip
+               tracker("Resolving dependencies"), tracker("Looking up packages"),
+               stage)  # fmt: skip
