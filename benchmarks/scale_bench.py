@@ -5,7 +5,8 @@
 For each size it writes a synthetic organization (``benchmarks.synth``, kept in ``--work`` and
 reused), runs the floor (``benchmarks.floor``: read and stdlib-parse every manifest) and then
 the audit stage by stage, each size in a fresh subprocess so that peak memory is its own:
-collect (walk, parse, merge), graph, projects, score and every report format. Lookups are off
+collect (walk, parse, merge), graph, projects, score and every report format; then, lookups
+off, the command itself (``fundscout audit``, every format) for its wall time. Lookups are off
 (``--no-enrich``) unless ``--enrich`` is given: then the audit enriches every package from a
 warm cache, offline (``benchmarks.scale_enrich``). Prints one table per size and how time and
 memory grow with size.
@@ -96,7 +97,10 @@ def measure(repos: int, seed: int, work: Path, enrich_port: int = 0) -> dict[str
     # the best of three: the first run also brings the files into the page cache
     floor = min((_child("benchmarks.floor", str(org)) for _ in range(3)), key=lambda f: f["wall"])
     if not enrich_port:
-        return {"repos": repos, "floor": floor, "audit": _audit(org, work, None), "fill": fill}
+        audit = _audit(org, work, None)
+        audit["command"] = _child("benchmarks.scale_bench", "--command", str(org),
+                                  str(work / f"out-{org.name}"))  # fmt: skip
+        return {"repos": repos, "floor": floor, "audit": audit, "fill": fill}
     forget_runs(cache)  # the first rerun reads every cached answer; it remembers the run
     audit = _audit(org, work, cache)
     rerun = _audit(org, work, cache)  # which the second rerun finds
@@ -110,6 +114,16 @@ def _audit(org: Path, work: Path, cache: Path | None) -> dict[str, Any]:
                    *extra)  # fmt: skip
     audit["process_wall"] = time.perf_counter() - wall  # interpreter start and imports included
     return audit
+
+
+def command(org: Path, out: Path) -> dict[str, Any]:
+    """``fundscout audit`` as a user runs it (lookups off, every format): wall time and the
+    command's peak memory, measured from this process, which runs nothing else."""
+    wall = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "analyzer", "audit", str(org), "--no-enrich", "--quiet",
+                    "--format", "md,json,html,csv", "--out", str(out)], check=True)  # fmt: skip
+    return {"wall": time.perf_counter() - wall,
+            "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}  # fmt: skip
 
 
 def print_size(row: dict[str, Any]) -> None:
@@ -139,6 +153,12 @@ def print_audit(row: dict[str, Any], audit: dict[str, Any], label: str) -> None:
     print(f"whole process {audit['process_wall']:.2f} s vs floor {floor['wall']:.2f} s "
           f"({floor['files']} files): {ratio:.1f}x (target <= {TARGET_RATIO}x); "
           f"peak {audit['peak_mb']:.0f} MB (target < {TARGET_PEAK_MB} MB)")  # fmt: skip
+    if "command" in audit:
+        run = audit["command"]
+        print(
+            f"the command (fundscout audit --no-enrich, every format): {run['wall']:.2f} s, "
+            f"{run['wall'] / floor['wall']:.1f}x the floor; peak {run['peak_mb']:.0f} MB"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,7 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=47000, help="first port of the fakes")
     parser.add_argument("--stages", nargs=2, metavar=("ORG", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--command", nargs=2, metavar=("ORG", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.command:
+        print(json.dumps(command(Path(args.command[0]), Path(args.command[1]))))
+        return 0
     if args.stages:
         print(json.dumps(stages(Path(args.stages[0]), Path(args.stages[1]), args.cache)))
         return 0
