@@ -16,7 +16,6 @@ neither is a token; ``Set-Cookie`` and the other response headers are left out a
 from __future__ import annotations
 
 import atexit
-import hashlib
 import json
 import logging
 import sqlite3
@@ -24,13 +23,12 @@ import threading
 import time
 import weakref
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 import requests
-from requests.structures import CaseInsensitiveDict
+
+from analyzer.answer import Answer, loads
 
 log = logging.getLogger(__name__)
 FILENAME = "answers.sqlite"
@@ -45,39 +43,6 @@ SELECT = "SELECT expires, status, headers, body, packed, cache_key FROM answers 
 INSERT = "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 
-def request_key(method: str, url: str, body: bytes | None) -> bytes:
-    """What identifies an answer: method, URL and body; never a header (tokens live there)."""
-    digest = hashlib.sha256(f"{method.upper()} {url}\n".encode())
-    digest.update(body or b"")
-    return digest.digest()
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One stored answer: what a caller reads of a response, without building one.
-    ``cache_key`` is requests-cache's key for the same request, ``key`` this store's."""
-
-    status_code: int
-    headers: dict[str, str]
-    content: bytes
-    cache_key: str | None
-    key: bytes
-    expires: float | None = None  # epoch seconds; None: never
-
-    def response(self, url: str) -> requests.Response:
-        """A ``requests.Response`` as requests-cache would return it (``from_cache``)."""
-        response = requests.Response()
-        response.status_code = self.status_code
-        response._content = self.content  # requests' own body slot
-        response.headers = CaseInsensitiveDict(self.headers)
-        response.url = url
-        response.encoding = "utf-8"
-        response.from_cache = True  # type: ignore[attr-defined]
-        response.cache_key = self.cache_key  # type: ignore[attr-defined]
-        response.answer_key = self.key  # type: ignore[attr-defined]
-        return response
-
-
 Row = tuple[bytes, float | None, int, str, bytes, int, str]  # as the table's columns
 
 
@@ -86,7 +51,9 @@ class AnswerStore:
 
     Writes are queued and a writer thread commits them in batches, so a request never waits
     for the disk; until committed, queued answers (and deletions) are read from the queue.
-    Reads share one connection under a lock: in WAL mode they never wait for the writer."""
+    In WAL mode reads never wait for the writer, nor for each other: each takes a connection
+    of its own from a pool (the most recently used first, whose page cache is warm) and reads
+    outside the lock, which guards the queue and the pool only."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -94,7 +61,8 @@ class AnswerStore:
         self._queued: dict[bytes, tuple[Row, bytes] | None] = {}  # None: delete
         self._writing: dict[bytes, tuple[Row, bytes] | None] = {}  # being committed
         self._wake = threading.Condition(self._lock)
-        self._reader: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None  # remembered runs, under the lock
+        self._idle: list[sqlite3.Connection] = []  # answer reads, one connection per reader
         self._writer: threading.Thread | None = None
         self._stop = False  # flush(): end the writer as soon as the queue is empty
         _OPEN.add(self)
@@ -110,19 +78,27 @@ class AnswerStore:
 
     def get(self, key: bytes, offline: bool = False) -> Answer | None:
         """The answer for ``key`` when fresh (offline: whenever stored), else None."""
+        with self._lock:
+            for waiting in (self._queued, self._writing):  # not on disk yet
+                if key in waiting:
+                    entry = waiting[key]
+                    row = None if entry is None else (*entry[0][1:4], entry[1], 0, entry[0][6])
+                    return self._answer(key, row, offline)
+            db = self._idle.pop() if self._idle else None
         try:
-            with self._lock:
-                for waiting in (self._queued, self._writing):  # not on disk yet
-                    if key in waiting:
-                        entry = waiting[key]
-                        row = None if entry is None else (*entry[0][1:4], entry[1], 0, entry[0][6])
-                        break
-                else:
-                    self._reader = self._reader or self._connect()
-                    row = self._reader.execute(SELECT, (key,)).fetchone()
+            db = db or self._connect()
+            row = db.execute(SELECT, (key,)).fetchone()
         except sqlite3.Error as exc:  # a broken store only costs the fast path
             log.debug("answer store %s unreadable: %s", self.path, exc)
             return None
+        finally:
+            if db is not None:
+                with self._lock:
+                    self._idle.append(db)
+        return self._answer(key, row, offline)
+
+    @staticmethod
+    def _answer(key: bytes, row: Any, offline: bool) -> Answer | None:
         if row is None:
             return None
         expires, status, headers, body, packed, cache_key = row
@@ -130,8 +106,8 @@ class AnswerStore:
             return None
         try:
             content = zlib.decompress(body) if packed else bytes(body)
-            kept = json.loads(headers)
-        except (zlib.error, ValueError):
+            kept = loads(headers)
+        except (zlib.error, ValueError, RecursionError):
             return None
         headers_kept = kept if isinstance(kept, dict) else {}
         return Answer(status, headers_kept, content, cache_key, key, expires)
@@ -233,6 +209,9 @@ class AnswerStore:
             if self._reader is not None:
                 self._reader.close()
                 self._reader = None
+            for db in self._idle:
+                db.close()
+            self._idle.clear()
 
 
 _OPEN: weakref.WeakSet[AnswerStore] = weakref.WeakSet()
@@ -251,8 +230,3 @@ def packed(entry: tuple[Row, bytes]) -> Row:
     if len(body) >= PACK_FROM:
         return (*row[:4], zlib.compress(body, 1), 1, row[6])
     return (*row[:4], body, 0, row[6])
-
-
-def json_body(payload: Any) -> bytes:
-    """The bytes a JSON payload is sent as: compact UTF-8, the same on every run (its key)."""
-    return orjson.dumps(payload)

@@ -9,6 +9,7 @@ from typing import ClassVar
 from analyzer.enrich import Client, Endpoints, Subject
 from analyzer.enrich.interface import (
     Finding,
+    FundingLink,
     Kind,
     Provider,
     Signal,
@@ -155,3 +156,30 @@ def test_a_streaming_provider_without_repositories_is_skipped(tmp_path) -> None:
     )
     assert streamed.arrivals == {}
     assert result.sources["streamed"].state == "skipped"
+
+
+class Paying(Fake):
+    """Names the same payee as any other Paying provider, after ``delay`` seconds."""
+
+    def fetch(self, items: Sequence[Subject], client: Client) -> Iterator[Finding]:
+        time.sleep(self.delay)
+        link = FundingLink("github", "octo", "https://github.com/sponsors/octo", self.name)
+        other = FundingLink("custom", None, f"https://{self.name}.example/fund", self.name)
+        for item in items:
+            yield Finding(item.key, funding=(link, other))
+
+
+def test_a_payee_named_twice_is_credited_to_the_earlier_provider(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Whatever finished first: the funding links, like the signals, follow priority order."""
+    for slow in (0, 1):
+        providers = [
+            Paying("first", 1, delay=0.3 * (slow == 0)),
+            Paying("second", 2, delay=0.3 * slow),
+        ]
+        result = Runner(providers, client(tmp_path)).run([Subject("pkg:pypi/a", "pypi", "a")])
+        links = result.funding["pkg:pypi/a"]
+        assert [(link.account or link.url, link.source) for link in links] == [
+            ("octo", "first"),
+            ("https://first.example/fund", "first"),
+            ("https://second.example/fund", "second"),
+        ]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from functools import partial
@@ -24,12 +23,14 @@ from typing import Any, TypeVar
 import requests
 from requests_cache import DO_NOT_CACHE
 
-from analyzer.docstore import Answer, AnswerStore, json_body, request_key
-from analyzer.enrich.concurrency import Once, stream
+from analyzer.answer import Answer, json_body, request_key
+from analyzer.docstore import AnswerStore
+from analyzer.enrich.concurrency import Once
 from analyzer.enrich.endpoints import Endpoints
 from analyzer.enrich.interface import BadResponseError, SourceStatus, SourceUnavailableError
 from analyzer.enrich.memo import Kept
-from analyzer.enrich.responses import decode_json, public_url
+from analyzer.enrich.responses import check, decode_json, failure_name, public_url
+from analyzer.enrich.workers import Workers
 from analyzer.http import STOPPING, BoundedAdapter, CachingSession, HostGate, HttpSettings, request
 
 __all__ = ["Client", "Endpoints", "decode_json", "public_url"]  # also at home here
@@ -38,7 +39,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class Client:
+class Client(Workers):
     """Shared by all providers of one run; thread-safe."""
 
     def __init__(
@@ -58,7 +59,7 @@ class Client:
         self._slots = shared is None
         # Threads per pool: twice the host's slots, so that while some threads decode or
         # read the cache, others keep every slot busy.
-        self.workers = 2 * self.settings.per_host
+        super().__init__(2 * self.settings.per_host)
         self.fetched_at = (
             datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         )
@@ -114,7 +115,9 @@ class Client:
         if stored is not None:
             self._count(status, from_cache=True)
             self.kept.kept(stored.expires)
-            return None if stored.status_code in (404, 410) else stored  # as _check says
+            return None if stored.status_code in (404, 410) else stored  # as check() says
+        if not self.settings.offline:  # past the store: maybe to the network (see Workers)
+            self.went_out()
         send = partial(self._send, status, method, url, key, headers, body, expire)
         answer, shared = self._sending.run(key, send)
         if shared:  # the same request was on its way: its answer is this call's too
@@ -162,7 +165,7 @@ class Client:
             response.answer_key = key  # type: ignore[attr-defined]  # for forget()
             if self.answers is not None and expire != DO_NOT_CACHE:  # never stored: not copied
                 self.answers.put(key, response)
-            return self._check(url, response)
+            return check(url, response)
         raise SourceUnavailableError(f"{public_url(url)}: still rate limited after waiting")
 
     def _count(self, status: SourceStatus, from_cache: bool) -> None:
@@ -209,21 +212,6 @@ class Client:
             )
         return True
 
-    def _check(self, url: str, response: requests.Response) -> requests.Response | None:
-        code = response.status_code
-        if code in (404, 410):
-            return None
-        if code in (401, 403):
-            message = f"{public_url(url)}: HTTP {code} (check the token)"
-            raise SourceUnavailableError(message, status=code)
-        if code == 429 or code >= 500:
-            raise SourceUnavailableError(
-                f"{public_url(url)}: HTTP {code} after retries", status=code
-            )
-        if code >= 400 or code < 200:
-            raise BadResponseError(f"{public_url(url)}: HTTP {code}")
-        return response
-
     def get_json(self, source: str, url: str, **kwargs: Any) -> Any:
         """GET and decode JSON; None for "not found"; BadResponseError for a non-JSON answer.
         ``kwargs``: ``headers`` and ``expire``, as for :meth:`call`."""
@@ -259,26 +247,3 @@ class Client:
         for item, document in self.map(items, one):
             if document is not None:
                 yield item, document
-
-    def map(
-        self, items: Iterable[T], work: Callable[[T], R], workers: int | None = None
-    ) -> Iterator[R]:
-        """Run ``work`` over ``items`` concurrently, yielding results in input order."""
-        with ThreadPoolExecutor(max_workers=workers or self.workers) as pool:
-            yield from pool.map(work, items)
-
-    def stream(
-        self, items: Iterable[T], work: Callable[[T], R], workers: int | None = None
-    ) -> Iterator[R]:
-        """Like :meth:`map` for items that arrive over time (a :class:`Feed`): work starts
-        as each arrives, and results come in the order they complete."""
-        return stream(items, work, workers or self.workers)
-
-
-def failure_name(exc: requests.RequestException) -> str:
-    """``ConnectionError (ReadTimeoutError)``: the error and, after retries, the last failure
-    urllib3 met; names only, since messages may quote URLs and headers."""
-    cause = getattr(exc.args[0], "reason", None) if exc.args else None
-    if isinstance(cause, Exception):
-        return f"{type(exc).__name__} ({type(cause).__name__})"
-    return type(exc).__name__

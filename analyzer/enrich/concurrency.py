@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -49,30 +50,58 @@ class Feed(Generic[T]):
         self._queue.put(self._END)  # a second iteration ends at once too
 
 
+Attempt = Callable[[Callable[[], R]], tuple[Future[R], bool]]  # see workers.Workers
+
+
 @dataclass(frozen=True)
 class _Ended:
     error: Exception | None = None
 
 
-def stream(items: Iterable[T], work: Callable[[T], R], workers: int) -> Iterator[R]:
+def stream(
+    items: Iterable[T], work: Callable[[T], R], workers: int, attempt: Attempt[R] | None = None
+) -> Iterator[R]:
     """``work`` over ``items`` on ``workers`` threads while ``items`` still arrives; yields
     results in completion order. The first error (of ``work`` or of ``items``) stops new
-    work; what was already running still yields its result, then the error is raised."""
+    work; what was already running still yields its result, then the error is raised.
+    With ``attempt`` (see :mod:`analyzer.enrich.workers`), work runs in the feeding thread
+    while the last finished piece did not wait for the network, and at most ``2 * workers``
+    wait for a thread while it did."""
     done: queue.SimpleQueue[Future[R] | _Ended] = queue.SimpleQueue()
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     lock, stop = threading.Lock(), threading.Event()
+    slots = threading.Semaphore(2 * max(1, workers))
+    sent = attempt is None  # without attempt: always on the pool
     submitted = 0
 
+    def pooled(item: T) -> R:
+        nonlocal sent
+        if attempt is None:
+            return work(item)
+        outcome, sent = attempt(partial(work, item))
+        return outcome.result()
+
+    def finished(future: Future[R]) -> None:
+        slots.release()
+        done.put(future)
+
     def submit_all() -> None:
-        nonlocal submitted
+        nonlocal submitted, sent
         error: Exception | None = None
         try:
             for item in items:
+                inline = attempt is not None and not sent
+                if not inline:
+                    slots.acquire()
                 with lock:  # so that the consumer's count of submitted work is final
                     if stop.is_set():
                         return
-                    pool.submit(work, item).add_done_callback(done.put)
+                    if not inline:
+                        pool.submit(pooled, item).add_done_callback(finished)
                     submitted += 1
+                if inline and attempt is not None:
+                    outcome, sent = attempt(partial(work, item))
+                    done.put(outcome)
         except Exception as exc:  # handed to the consumer, which raises it
             error = exc
         done.put(_Ended(error))

@@ -114,6 +114,9 @@ class Run:
         return found
 
 
+Asked = Callable[[], Any] | Future[tuple[Future[Any], bool]]  # to ask, or asked
+
+
 @dataclass
 class Group:
     """Packages whose versions are asked together, and how many answers are still due."""
@@ -126,7 +129,9 @@ class Group:
 class Pipeline:
     """All requests of one fetch on one pool of threads. Workers only send
     requests; this thread reads each answer as it arrives and decides what to ask next, so no
-    worker ever waits for another, and the host never idles while there is work."""
+    worker ever waits for another, and the host never idles while there is work. Requests
+    queue in the order asked; while the last answer did not go past the answer store, this
+    thread sends the next itself (see :mod:`analyzer.enrich.workers`)."""
 
     def __init__(self, run: Run, items: list[Subject]) -> None:
         self.run, self.items = run, items
@@ -139,9 +144,9 @@ class Pipeline:
         self.group: list[Plan] = []
         self.group_keys = 0
         self.grouped = 0  # packages placed in a group, in input order
-        self.answers: queue.SimpleQueue[tuple[Callable[[Any], None], Future[Any]]]
-        self.answers = queue.SimpleQueue()
+        self.answers: queue.SimpleQueue[tuple[Callable[[Any], None], Asked]] = queue.SimpleQueue()
         self.outstanding = 0
+        self.sent = False  # whether the last answer read went past the answer store
         # Twice the client's threads: GetPackage answers are large, and while threads store
         # and decode them the others must keep the host's slots busy.
         self.pool = ThreadPoolExecutor(max_workers=2 * run.client.workers)
@@ -153,9 +158,17 @@ class Pipeline:
                     url = self.run.url("v3", (SYSTEMS[item.ecosystem], item.name, ""))
                     self.ask(partial(self.on_package, index), self.run.get, url)
                 while self.outstanding:
-                    then, future = self.answers.get()
+                    then, asked = self.answers.get()
+                    if isinstance(asked, Future):  # a worker's answer
+                        outcome, self.sent = asked.result()
+                    elif self.sent:  # to a worker; its answer joins the queue
+                        future = self.pool.submit(self.run.client.attempt, asked)
+                        future.add_done_callback(partial(self.answered, then))
+                        continue
+                    else:
+                        outcome, self.sent = self.run.client.attempt(asked)
                     self.outstanding -= 1
-                    then(future.result())  # SourceUnavailableError ends the fetch
+                    then(outcome.result())  # SourceUnavailableError ends the fetch
             finally:
                 self.pool.shutdown(cancel_futures=True)
         at = self.run.client.fetched_at
@@ -167,8 +180,10 @@ class Pipeline:
 
     def ask(self, then: Callable[[Any], None], call: Callable[..., Any], *args: Any) -> None:
         self.outstanding += 1
-        future = self.pool.submit(call, *args)
-        future.add_done_callback(lambda done: self.answers.put((then, done)))
+        self.answers.put((then, partial(call, *args)))
+
+    def answered(self, then: Callable[[Any], None], done: Future[Any]) -> None:
+        self.answers.put((then, done))
 
     def on_package(self, index: int, document: Any) -> None:
         plan = self.read_plans[index] = read_package(self.items[index], document)

@@ -1,16 +1,15 @@
-"""Reading answers: URLs safe for messages, and JSON documents decoded with a fallback."""
+"""Reading answers: URLs safe for messages, statuses and failures classified, and JSON
+documents decoded with a fallback."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlsplit
 
-import orjson
 import requests
 
-from analyzer.docstore import Answer
-from analyzer.enrich.interface import BadResponseError
+from analyzer.answer import Answer, loads
+from analyzer.enrich.interface import BadResponseError, SourceUnavailableError
 
 
 def public_url(url: str) -> str:
@@ -32,10 +31,30 @@ def decode_json(url: str, response: requests.Response | Answer) -> Any:
     if "html" in content_type:
         raise BadResponseError(f"{public_url(url)}: an HTML page instead of JSON")
     try:
-        return orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        return json.loads(response.content)
+        return loads(response.content)
     except (ValueError, RecursionError):
         raise BadResponseError(f"{public_url(url)}: invalid JSON") from None
+
+
+def check(url: str, response: requests.Response) -> requests.Response | None:
+    """The response when it is an answer; None for "not found"; else the error it means."""
+    code = response.status_code
+    if code in (404, 410):
+        return None
+    if code in (401, 403):
+        message = f"{public_url(url)}: HTTP {code} (check the token)"
+        raise SourceUnavailableError(message, status=code)
+    if code == 429 or code >= 500:
+        raise SourceUnavailableError(f"{public_url(url)}: HTTP {code} after retries", status=code)
+    if code >= 400 or code < 200:
+        raise BadResponseError(f"{public_url(url)}: HTTP {code}")
+    return response
+
+
+def failure_name(exc: requests.RequestException) -> str:
+    """``ConnectionError (ReadTimeoutError)``: the error and, after retries, the last failure
+    urllib3 met; names only, since messages may quote URLs and headers."""
+    cause = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(cause, Exception):
+        return f"{type(exc).__name__} ({type(cause).__name__})"
+    return type(exc).__name__

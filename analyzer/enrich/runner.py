@@ -44,6 +44,7 @@ class Enrichment:
     repository: dict[str, str] = field(default_factory=dict)  # purl -> repository URL
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     _repository_rank: dict[str, int] = field(default_factory=dict, repr=False)
+    _payee_rank: dict[tuple[str, tuple[str, str]], int] = field(default_factory=dict, repr=False)
 
     def get(self, key: str, name: str) -> Signal | None:
         """The first provider's value for a signal (providers run in priority order)."""
@@ -64,10 +65,13 @@ class Enrichment:
         """Merge one finding; ``rank`` is its provider's priority (lower wins)."""
         if finding.signals:
             self.signals.setdefault(finding.key, []).extend(finding.signals)
-        if finding.funding:
+        if finding.funding:  # one link per payee: the best-ranked provider's, whenever it came
             known = self.funding.setdefault(finding.key, [])
-            payees = {link.payee for link in known}
-            known.extend(link for link in finding.funding if link.payee not in payees)
+            for link in finding.funding:
+                held = self._payee_rank.get((finding.key, link.payee))
+                if held is None or rank < held:
+                    known[:] = [k for k in known if k.payee != link.payee] + [link]
+                    self._payee_rank[(finding.key, link.payee)] = rank
         if finding.repository:
             known_rank = self._repository_rank.get(finding.key)
             if known_rank is None or rank < known_rank:
@@ -138,10 +142,12 @@ class Runner:
             for provider, answered in streams:
                 self._account(provider, len(self._feeds.get(provider.name, [])), answered.result())
         self.result.sources = dict(sorted(self.client.statuses.items()))
-        # Providers answer in parallel; restore priority order so the same signal from two
-        # providers always resolves to the earlier one, whatever finished first.
+        # Providers answer in parallel; restore priority order so the same signal (or payee)
+        # from two providers always resolves to the earlier one, whatever finished first.
         for signals in self.result.signals.values():
             signals.sort(key=lambda signal: self._rank.get(signal.source, len(self._rank)))
+        for links in self.result.funding.values():
+            links.sort(key=lambda link: self._rank.get(link.source, len(self._rank)))
         return self.result
 
     def _stage(self, providers: list[Provider], subjects: Sequence[Subject]) -> None:
