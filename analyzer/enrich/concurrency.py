@@ -53,6 +53,24 @@ class Feed(Generic[T]):
 Attempt = Callable[[Callable[[], R]], tuple[Future[R], bool]]  # see workers.Workers
 
 
+class Hits:
+    """Whether the answer store is answering: yes at first and after ``needed`` attempts in
+    a row that did not go past it, no after one that did. Needing several in a row keeps a
+    cold run, where a few answers come from the store, from taking work off its threads."""
+
+    def __init__(self, needed: int) -> None:
+        self.needed = max(1, needed)
+        self._count = self.needed
+        self._lock = threading.Lock()
+
+    def record(self, sent: bool) -> None:
+        with self._lock:
+            self._count = 0 if sent else self._count + 1
+
+    def answering(self) -> bool:
+        return self._count >= self.needed
+
+
 @dataclass(frozen=True)
 class _Ended:
     error: Exception | None = None
@@ -65,20 +83,20 @@ def stream(
     results in completion order. The first error (of ``work`` or of ``items``) stops new
     work; what was already running still yields its result, then the error is raised.
     With ``attempt`` (see :mod:`analyzer.enrich.workers`), work runs in the feeding thread
-    while the last finished piece did not wait for the network, and at most ``2 * workers``
-    wait for a thread while it did."""
+    while the answer store answers (:class:`Hits`), and at most ``2 * workers`` wait for a
+    thread while it does not."""
     done: queue.SimpleQueue[Future[R] | _Ended] = queue.SimpleQueue()
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     lock, stop = threading.Lock(), threading.Event()
     slots = threading.Semaphore(2 * max(1, workers))
-    sent = attempt is None  # without attempt: always on the pool
+    hits = Hits(workers)
     submitted = 0
 
     def pooled(item: T) -> R:
-        nonlocal sent
         if attempt is None:
             return work(item)
         outcome, sent = attempt(partial(work, item))
+        hits.record(sent)
         return outcome.result()
 
     def finished(future: Future[R]) -> None:
@@ -86,11 +104,11 @@ def stream(
         done.put(future)
 
     def submit_all() -> None:
-        nonlocal submitted, sent
+        nonlocal submitted
         error: Exception | None = None
         try:
             for item in items:
-                inline = attempt is not None and not sent
+                inline = attempt is not None and hits.answering()
                 if not inline:
                     slots.acquire()
                 with lock:  # so that the consumer's count of submitted work is final
@@ -101,6 +119,7 @@ def stream(
                     submitted += 1
                 if inline and attempt is not None:
                     outcome, sent = attempt(partial(work, item))
+                    hits.record(sent)
                     done.put(outcome)
         except Exception as exc:  # handed to the consumer, which raises it
             error = exc

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from analyzer.enrich.client import Client
+from analyzer.enrich.concurrency import Hits
 from analyzer.enrich.depsdev_read import (
     BATCH,
     EXPIRE,
@@ -146,7 +147,7 @@ class Pipeline:
         self.grouped = 0  # packages placed in a group, in input order
         self.answers: queue.SimpleQueue[tuple[Callable[[Any], None], Asked]] = queue.SimpleQueue()
         self.outstanding = 0
-        self.sent = False  # whether the last answer read went past the answer store
+        self.hits = Hits(run.client.workers)  # whether the answer store is answering
         # Twice the client's threads: GetPackage answers are large, and while threads store
         # and decode them the others must keep the host's slots busy.
         self.pool = ThreadPoolExecutor(max_workers=2 * run.client.workers)
@@ -160,13 +161,14 @@ class Pipeline:
                 while self.outstanding:
                     then, asked = self.answers.get()
                     if isinstance(asked, Future):  # a worker's answer
-                        outcome, self.sent = asked.result()
-                    elif self.sent:  # to a worker; its answer joins the queue
+                        outcome, sent = asked.result()
+                    elif not self.hits.answering():  # to a worker; its answer joins the queue
                         future = self.pool.submit(self.run.client.attempt, asked)
                         future.add_done_callback(partial(self.answered, then))
                         continue
                     else:
-                        outcome, self.sent = self.run.client.attempt(asked)
+                        outcome, sent = self.run.client.attempt(asked)
+                    self.hits.record(sent)
                     self.outstanding -= 1
                     then(outcome.result())  # SourceUnavailableError ends the fetch
             finally:

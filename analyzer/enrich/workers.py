@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import TypeVar
 
-from analyzer.enrich.concurrency import Attempt, stream
+from analyzer.enrich.concurrency import Attempt, Hits, stream
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -73,22 +73,23 @@ def ordered(
     items: Iterable[T], work: Callable[[T], R], workers: int, attempt: Attempt[R]
 ) -> Iterator[R]:
     """``work`` over ``items``, results in input order. ``attempt`` runs a piece of work and
-    says whether it waited for the network: while the last finished one did not (answers
-    from the cache), items run in this thread; while it did, on ``workers`` threads, at most
-    twice as many queued. The first error is raised in its place; queued work is dropped."""
+    says whether it waited for the network: while the answer store answers (``Hits``),
+    items run in this thread; otherwise on ``workers`` threads, at most twice as many
+    queued. The first error is raised in its place; queued work is dropped."""
     pending: deque[Future[tuple[Future[R], bool]]] = deque()
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
-    sent = False
+    hits = Hits(workers)
     try:
         for item in items:
             while pending and (pending[0].done() or len(pending) >= 2 * max(1, workers)):
                 outcome, sent = pending.popleft().result()
+                hits.record(sent)
                 yield outcome.result()
-            if sent:
+            if not hits.answering():
                 pending.append(pool.submit(attempt, partial(work, item)))
                 continue
             here = attempt(partial(work, item))
-            sent = here[1]
+            hits.record(here[1])
             if pending:  # behind work still running elsewhere
                 pending.append(_settled(here))
             else:
