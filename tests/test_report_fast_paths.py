@@ -22,9 +22,15 @@ from jinja2 import Environment
 from analyzer import pipeline
 from analyzer.config import Config
 from analyzer.gc_pause import paused_gc
-from analyzer.report import ReportFormat, json_report, markdown, reader, render, write_reports
+from analyzer.report import ReportFormat, json_report, markdown, reader, render, view, write_reports
 from analyzer.report.csv_report import cell, neutralize
-from analyzer.report.details import factor_inputs, usage_how, usage_runtime
+from analyzer.report.details import (
+    critical_flag,
+    factor_inputs,
+    signal_rows,
+    usage_how,
+    usage_runtime,
+)
 from analyzer.report.html import usage_items
 from analyzer.report.reader import read
 from analyzer.report.values import _CONTROLS, fmt, mapping, number, text, texts, value_text
@@ -188,6 +194,25 @@ USAGE = st.fixed_dictionaries(
 def test_factor_inputs_read_as_before(raw: Any) -> None:
     pairs = tuple((text(k, 80), eager_input(v)) for k, v in list(mapping(raw).items())[:40])
     assert factor_inputs(raw) == pairs
+
+
+SIGNAL_NAMES = HOSTILE | st.sampled_from(["critical", "critical\x00", "\x1bcritical", "a" * 100])
+
+
+@given(st.dictionaries(SIGNAL_NAMES, VALUE | st.dictionaries(HOSTILE, VALUE, max_size=3)) | VALUE)
+def test_the_critical_flag_is_what_the_signal_rows_show(raw: Any) -> None:
+    rows = signal_rows(raw)
+    assert critical_flag(raw) == next((row.value for row in rows if row.name == "critical"), None)
+
+
+def test_signals_are_read_only_when_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    read_rows: list[object] = []
+    monkeypatch.setattr(view, "signal_rows", lambda raw: read_rows.append(raw) or ())
+    document = v2_document()
+    document["projects"][0]["signals"] = {"critical": {"value": True, "source": "ecosystems"}}
+    project = reader.read(document).projects[0]
+    assert project.critical is True and read_rows == []  # the flag reads one signal
+    assert project.signals == () and project.signals == () and len(read_rows) == 1  # once
 
 
 @settings(max_examples=300, deadline=None)

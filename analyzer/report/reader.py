@@ -14,7 +14,7 @@ from typing import Any
 
 from analyzer.enrich.funding import platform_name
 from analyzer.gc_pause import paused_gc
-from analyzer.report.values import href, mapping, number, seq, text, texts, value_text
+from analyzer.report.values import href, mapping, number, seq, text, texts
 from analyzer.report.view import (
     Allocation,
     Document,
@@ -23,7 +23,6 @@ from analyzer.report.view import (
     Link,
     ProjectView,
     ReportView,
-    SignalRow,
 )
 
 FACTORS = ("reliance", "criticality", "need")
@@ -71,16 +70,6 @@ def _users(raw: Any) -> tuple[tuple[str, ...], tuple[Any, ...]]:
     return tuple(users), tuple(uses)
 
 
-def _signals(raw: Any) -> tuple[SignalRow, ...]:
-    rows = []
-    for name, record in sorted(mapping(raw).items())[:200]:
-        item = mapping(record)
-        value = item.get("value", record)
-        rows.append(SignalRow(text(name, 80), value_text(value), text(item.get("source"), 60),
-                              text(item.get("fetched_at"), 40)))  # fmt: skip
-    return tuple(rows)
-
-
 def _maintainers(raw: Mapping[str, Any]) -> tuple[str, ...]:
     """v2 lists them (names or ``{name}`` records); v1 has only the ``maintainers`` signal."""
     listed = raw.get("maintainers")
@@ -99,7 +88,6 @@ def project(raw: Any, position: int) -> ProjectView:
     ecosystems = texts(item.get("ecosystems"), 20) or texts([item.get("ecosystem")], 1)
     eligibility = mapping(item.get("eligibility"))
     status = text(eligibility.get("status"), 20)
-    signals = _signals(item.get("signals"))
     users, uses = _users(item.get("used_by"))
     scopes = tuple((text(k, 20), int(n)) for k, v in sorted(mapping(item.get("scopes")).items())
                    if (n := number(v)) is not None)  # fmt: skip
@@ -124,7 +112,7 @@ def project(raw: Any, position: int) -> ProjectView:
         maintainers=_maintainers(item),
         users=users,
         scopes=scopes,
-        signals=signals,
+        signal_records=item.get("signals"),
         uses=uses,
     )
 

@@ -9,9 +9,17 @@ when it is asked for (``analyzer.report.details``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from analyzer.report.details import factor_inputs, usage_how, usage_runtime
+from analyzer.report.details import (
+    SignalRow,
+    critical_flag,
+    factor_inputs,
+    signal_rows,
+    usage_how,
+    usage_runtime,
+)
 
 CRITICAL_THRESHOLD = 0.5  # criticality factor (0-1) from which a project counts as critical
 
@@ -65,16 +73,6 @@ class Usage:
 
 
 @dataclass(frozen=True)
-class SignalRow:
-    """One signal as shown: its value on one line, who said it and when."""
-
-    name: str
-    value: str
-    source: str
-    fetched_at: str
-
-
-@dataclass(frozen=True)
 class Grant:
     """Money the allocation gives a project (by key or name) and to whom."""
 
@@ -106,7 +104,7 @@ class ProjectView:
     maintainers: tuple[str, ...]
     users: tuple[str, ...]  # the repositories that use it
     scopes: tuple[tuple[str, int], ...]  # scope -> repositories using it so
-    signals: tuple[SignalRow, ...]
+    signal_records: Any  # the document's signals, read into rows when shown
     uses: tuple[Any, ...] = field(compare=False, repr=False)  # the document's record per user
     grant: Grant | None = None
 
@@ -119,10 +117,15 @@ class ProjectView:
         details and the graph view show them, while every project lists its users."""
         return tuple(map(Usage, self.users, self.uses))
 
+    @cached_property
+    def signals(self) -> tuple[SignalRow, ...]:
+        """The signals as shown, read when first asked: only detailed projects show them."""
+        return signal_rows(self.signal_records)
+
     @property
     def critical(self) -> bool | None:
         """True or False when a ``critical`` signal or the criticality factor says so."""
-        flag = next((s.value for s in self.signals if s.name == "critical"), None)
+        flag = critical_flag(self.signal_records)
         if flag in ("true", "false"):
             return flag == "true"
         value = self.factor("criticality")

@@ -65,6 +65,7 @@ class Evidence:
                 enrichment.repository[p] for p in project.packages if p in enrichment.repository
             ]
         self.keys: tuple[str, ...] = tuple(dict.fromkeys([*repositories, *project.packages]))
+        self._by_name: dict[str, list[tuple[Signal, str]]] | None = None
 
     @property
     def looked_up(self) -> bool:
@@ -77,12 +78,14 @@ class Evidence:
         return not any(signals.get(key) for key in self.keys)
 
     def _all(self, name: str) -> Iterable[tuple[Signal, str]]:
-        if self.enrichment is None:
-            return
-        for key in self.keys:
-            for signal in self.enrichment.signals.get(key, ()):
-                if signal.name == name:
-                    yield signal, key
+        """Every signal called ``name``, in key order, then in each key's order."""
+        if self._by_name is None:  # one pass over the project's signals for every name asked
+            self._by_name = {}
+            signals = self.enrichment.signals if self.enrichment is not None else {}
+            for key in self.keys:
+                for signal in signals.get(key, ()):
+                    self._by_name.setdefault(signal.name, []).append((signal, key))
+        return self._by_name.get(name, ())
 
     def number(self, name: str) -> Observation | None:
         """The largest valid count any key reports."""
