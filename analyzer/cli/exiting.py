@@ -3,10 +3,10 @@
 An audit of 1,000 repositories builds millions of objects (the graph, the ranking, the report
 document). Freeing them one at a time when the command returns, and again when the interpreter
 shuts down, took about a second at that size; the operating system takes the memory back at
-once. So the command hands what it built to :func:`keep_until_exit`, and the entry point ends
-the process with :func:`quick_exit`: the exit handlers run (the answer store's writer is drained and
-closed, logging is flushed), the standard streams are flushed, and the process ends without
-tearing down the interpreter.
+once. So the command hands what it built to :func:`keep_until_exit`, and the entry point
+ends the process with :func:`quick_exit`: the exit handlers run (the answer store's writer is
+drained and closed, logging is flushed), the standard streams are flushed, and the process
+ends without tearing down the interpreter.
 
 Only the installed command does this (``keeping`` is set by ``analyzer.cli.main``); a command
 invoked in the same process by a test or another program frees everything as usual.
