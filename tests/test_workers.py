@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
 from analyzer.enrich import Client
-from analyzer.enrich.concurrency import Feed, stream
+from analyzer.enrich.concurrency import Feed, Hits, stream
 from analyzer.enrich.workers import Workers, ordered
 from analyzer.http import HttpSettings, make_session
 
@@ -127,3 +127,17 @@ def test_the_client_runs_lookups_here_only_when_the_store_answered(
     outcome, sent = second.attempt(lambda: second.get_json("src", url, expire=3600))
     assert outcome.result() == {"n": 1} and sent is False
     second.session.close()
+
+
+def test_the_store_counts_as_answering_after_a_run_of_answers() -> None:
+    hits = Hits(3)
+    assert hits.answering()  # at first: a warm run starts in the calling thread
+    hits.record(sent=True)
+    assert not hits.answering()
+    for _ in range(2):
+        hits.record(sent=False)
+        assert not hits.answering()  # a cold run's occasional cached answer changes nothing
+    hits.record(sent=False)
+    assert hits.answering()
+    hits.record(sent=True)
+    assert not hits.answering()
