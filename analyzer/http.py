@@ -34,6 +34,7 @@ from urllib3.util.retry import Retry
 from analyzer import __version__
 from analyzer.docstore import FILENAME, AnswerStore
 from analyzer.errors import ConfigError
+from analyzer.sessions import CachingSession, PlainSession
 
 if TYPE_CHECKING:
     from analyzer.config import Config
@@ -158,17 +159,6 @@ class BoundedAdapter(HTTPAdapter):
         return bytes(body)
 
 
-class CachingSession(CachedSession):
-    """requests-cache's session, with the answer store that shares its directory."""
-
-    answers: AnswerStore | None = None
-
-    def close(self) -> None:
-        super().close()  # type: ignore[no-untyped-call]
-        if self.answers is not None:
-            self.answers.close()
-
-
 def make_retry(settings: HttpSettings) -> Retry:
     return Retry(
         total=settings.retries,
@@ -211,7 +201,7 @@ def make_session(
         fewer_checkpoints(cached)
         session = cached
     else:
-        session = requests.Session()
+        session = PlainSession()
     gate = HostGate(settings.per_host, settings.max_wait)
     adapter = BoundedAdapter(
         settings.timeout, settings.max_bytes, make_retry(settings), settings.deadline, gate

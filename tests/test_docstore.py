@@ -18,7 +18,8 @@ from werkzeug import Request, Response
 from analyzer.answer import loads, request_key
 from analyzer.docstore import FILENAME, AnswerStore
 from analyzer.enrich import Client
-from analyzer.http import CachingSession, HttpSettings, make_session
+from analyzer.http import HttpSettings, make_session
+from analyzer.sessions import CachingSession
 
 CANARY = "ghp_CANARY0000answerstore0000token0000x"
 

@@ -153,7 +153,8 @@ def test_each_host_has_at_most_per_host_requests_in_flight(tmp_path: Path) -> No
 
 
 def test_requests_cache_checkpoints_its_log_rarely(tmp_path: Path) -> None:
-    from analyzer.http import CHECKPOINT_PAGES, CachingSession
+    from analyzer.http import CHECKPOINT_PAGES
+    from analyzer.sessions import CachingSession
 
     session = make_session(settings(tmp_path))
     assert isinstance(session, CachingSession)
