@@ -51,12 +51,12 @@ class Plan:
 
 def _text(holder: Any, *path: str, limit: int = 500) -> str | None:
     for step in path:
-        holder = holder.get(step) if isinstance(holder, Mapping) else None
+        holder = holder.get(step) if isinstance(holder, dict) else None
     return holder if isinstance(holder, str) and 0 < len(holder) <= limit else None
 
 
 def _list(holder: Any, key: str, limit: int) -> list[Any]:
-    value = holder.get(key) if isinstance(holder, Mapping) else None
+    value = holder.get(key) if isinstance(holder, dict) else None
     return value[:limit] if isinstance(value, list) else []
 
 
@@ -73,7 +73,7 @@ def _time(value: str | None) -> datetime | None:
 
 def read_package(item: Subject, document: Any) -> Plan | None:
     """Release times, default version and versions to look up, from a GetPackage answer."""
-    if not isinstance(document, Mapping) or not isinstance(document.get("versions"), list):
+    if not isinstance(document, dict) or not isinstance(document.get("versions"), list):
         return None
     result = Plan(item)
     for entry in _list(document, "versions", 50_000):
@@ -92,7 +92,7 @@ def read_package(item: Subject, document: Any) -> Plan | None:
 
 def version_facts(document: Any) -> dict[str, Any]:
     """repository, project key, license and advisories of a GetVersion answer."""
-    if not isinstance(document, Mapping):
+    if not isinstance(document, dict):
         return {}
     facts: dict[str, Any] = {}
     source = [e for e in _list(document, "links", 100) + _list(document, "relatedProjects", 100)
@@ -114,16 +114,16 @@ def version_facts(document: Any) -> dict[str, Any]:
 def project_signals(document: Any) -> dict[str, Any]:
     """stars, forks, open_issues and scorecard (``{"score": 0-10, "date": "YYYY-MM-DD",
     "checks": {name: 0-10}}``, without checks that did not run) of a GetProject answer."""
-    if not isinstance(document, Mapping):
+    if not isinstance(document, dict):
         return {}
     names = {"starsCount": "stars", "forksCount": "forks", "openIssuesCount": "open_issues"}
     signals: dict[str, Any] = {name: n for key, name in names.items()
                                if (n := _count(document.get(key))) is not None}  # fmt: skip
     card = document.get("scorecard")
-    score = card.get("overallScore") if isinstance(card, Mapping) else None
+    score = card.get("overallScore") if isinstance(card, dict) else None
     if isinstance(score, int | float) and not isinstance(score, bool) and 0 <= score <= 10:
         checks = {_text(c, "name"): _count(c.get("score")) for c in _list(card, "checks", 50)
-                  if isinstance(c, Mapping)}  # fmt: skip
+                  if isinstance(c, dict)}  # fmt: skip
         date = _time(_text(card, "date"))
         kept = {k: v for k, v in checks.items() if k and v is not None and v <= 10}
         signals["scorecard"] = {"score": round(float(score), 2), "checks": kept,
@@ -153,7 +153,7 @@ def read_facts(plan: Plan, known: Mapping[Key, dict[str, Any]], project: Any, de
     signals.update(project_signals(project))
     for source, name in (("dependentCount", "dependents"),
                          ("directDependentCount", "direct_dependents")):  # fmt: skip
-        if isinstance(dependents, Mapping) and (n := _count(dependents.get(source, 0))) is not None:
+        if isinstance(dependents, dict) and (n := _count(dependents.get(source, 0))) is not None:
             signals[name] = n
     made = tuple(Signal(k, v, NAME, fetched_at) for k, v in signals.items())
     return Finding(plan.item.key, made, (), signals.get("repository"))
@@ -166,11 +166,11 @@ def page_token(page: Any) -> str | None:
 
 def read_batch(page: Any) -> dict[Key, Any]:
     """Version documents of one GetVersionBatch page, by the key each was asked for."""
-    if not isinstance(page, Mapping) or not isinstance(page.get("responses"), list):
+    if not isinstance(page, dict) or not isinstance(page.get("responses"), list):
         raise Bad("deps.dev versionbatch: no responses")
     found: dict[Key, Any] = {}
     for answer in _list(page, "responses", BATCH):
         key = [_text(answer, "request", "versionKey", k) for k in ("system", "name", "version")]
-        if key[0] and key[1] and key[2] and isinstance(answer.get("version"), Mapping):
+        if key[0] and key[1] and key[2] and isinstance(answer.get("version"), dict):
             found[(key[0], key[1], key[2])] = answer["version"]
     return found

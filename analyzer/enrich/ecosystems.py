@@ -58,14 +58,14 @@ def index(answer: Any) -> dict[Match, Mapping[str, Any]]:
         raise BadResponseError("ecosyste.ms bulk_lookup: not a list of packages")
     found: dict[Match, Mapping[str, Any]] = {}
     for package in answer[: BATCH * 20]:
-        if not isinstance(package, Mapping):
+        if not isinstance(package, dict):
             continue
         ecosystem, name = package.get("ecosystem"), package.get("name")
         if not isinstance(ecosystem, str) or not isinstance(name, str) or not name:
             continue
         key = match_key(ecosystem.lower(), name)
         registry = package.get("registry")
-        default = isinstance(registry, Mapping) and registry.get("default") is True
+        default = isinstance(registry, dict) and registry.get("default") is True
         if key not in found or default:
             found[key] = package
     return found
@@ -87,7 +87,7 @@ def _date(value: Any) -> str | None:
 def _people(value: Any) -> list[str]:
     names = set()
     for person in value if isinstance(value, list) else []:
-        if isinstance(person, Mapping):
+        if isinstance(person, dict):
             label = person.get("login") or person.get("name")
             if isinstance(label, str) and 0 < len(label.strip()) <= 200:
                 names.add(label.strip())

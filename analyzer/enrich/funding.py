@@ -8,7 +8,7 @@ npm and FUNDING.yml counts once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -111,7 +111,7 @@ def from_url(url: Any, source: str) -> FundingLink | None:
 
 def from_funding_yml(data: Any, source: str) -> list[FundingLink]:
     """Links from a parsed ``.github/FUNDING.yml`` (every documented key; lists allowed)."""
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         return []
     links: list[FundingLink] = []
     for key, value in data.items():
@@ -137,7 +137,7 @@ def from_npm(funding: Any, source: str = "npm") -> list[FundingLink]:
     items = funding if isinstance(funding, list) else [funding]
     links = []
     for item in items:
-        url = item.get("url") if isinstance(item, Mapping) else item
+        url = item.get("url") if isinstance(item, dict) else item
         link = from_url(url, source)
         if link:
             links.append(link)

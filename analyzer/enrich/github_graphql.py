@@ -101,13 +101,13 @@ def run(
             return None
         try:
             document = decode_json(url, response)
-            if not isinstance(document, Mapping):
+            if not isinstance(document, dict):
                 raise BadResponseError(f"{public_url(url)}: not a GraphQL answer")
         except BadResponseError:
             _forget(client, response)
             raise
         if not any(error.get("type") == "RATE_LIMITED" for error in _errors(document)):
-            if not isinstance(document.get("data"), Mapping):
+            if not isinstance(document.get("data"), dict):
                 _forget(client, response)
             return document
         _forget(client, response)  # the retry must reach GitHub, not this cached answer
@@ -132,7 +132,7 @@ def read_batch(document: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[str
             message = error.get("message")
             problems.append(f"GraphQL {kind}: {str(message)[:200] if message else 'no message'}")
     data = document.get("data")
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise BadResponseError(problems[0] if problems else "GraphQL answer without data")
     return data, problems[:5]
 
@@ -173,9 +173,9 @@ def sponsor_links(signals: Mapping[str, Any], source: str) -> list[FundingLink]:
 def links_of(node: Any, source: str) -> list[FundingLink]:
     """``fundingLinks`` of a node; GitHub's own entries name the account, not /sponsors/."""
     links: list[FundingLink] = []
-    items = node.get("fundingLinks") if isinstance(node, Mapping) else None
+    items = node.get("fundingLinks") if isinstance(node, dict) else None
     for item in items[:50] if isinstance(items, list) else []:
-        if not isinstance(item, Mapping) or not isinstance(item.get("url"), str):
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
             continue
         url = item["url"].strip()
         account = url.rstrip("/").rsplit("/", 1)[-1]
@@ -209,7 +209,7 @@ def count(value: Any) -> int | None:
 
 
 def total(connection: Any) -> int | None:
-    return count(connection.get("totalCount")) if isinstance(connection, Mapping) else None
+    return count(connection.get("totalCount")) if isinstance(connection, dict) else None
 
 
 def day(value: Any) -> str | None:
@@ -230,11 +230,11 @@ def spdx(value: Any) -> str | None:
 
 def _errors(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     errors = document.get("errors")
-    return [e for e in errors[:100] if isinstance(e, Mapping)] if isinstance(errors, list) else []
+    return [e for e in errors[:100] if isinstance(e, dict)] if isinstance(errors, list) else []
 
 
 def _mapping(value: Any, default: Any = None) -> Any:
-    return value if isinstance(value, Mapping) else default
+    return value if isinstance(value, dict) else default
 
 
 def _forget(client: Client, response: requests.Response) -> None:

@@ -50,7 +50,7 @@ def contributor_counts(page: Any) -> list[int]:
         raise BadResponseError("contributors: not a list")
     counts = []
     for entry in page[:1000]:
-        if not isinstance(entry, Mapping) or entry.get("type") == "Bot":
+        if not isinstance(entry, dict) or entry.get("type") == "Bot":
             continue
         login, commits = entry.get("login"), gql.count(entry.get("contributions"))
         if isinstance(login, str) and not login.endswith("[bot]") and commits:
@@ -78,19 +78,19 @@ def repo_signals(document: Mapping[str, Any]) -> dict[str, Any]:
                         ("open_issues_count", "open_issues")):  # fmt: skip
         gql.put(signals, name, gql.count(document.get(field)))
     owner = document.get("owner")
-    if isinstance(owner, Mapping):
+    if isinstance(owner, dict):
         gql.owner_signals(signals, owner.get("type"), owner.get("login"))
     gql.put(signals, "created_at", gql.day(document.get("created_at")))
     gql.put(signals, "pushed_at", gql.day(document.get("pushed_at")))
     license_ = document.get("license")
-    if isinstance(license_, Mapping):
+    if isinstance(license_, dict):
         gql.put(signals, "license", gql.spdx(license_.get("spdx_id")))
     return signals
 
 
 def funding_yml(document: Any, source: str) -> list[FundingLink]:
     """Links from a contents-API answer for FUNDING.yml (base64, size-bounded)."""
-    if not isinstance(document, Mapping) or document.get("type") != "file":
+    if not isinstance(document, dict) or document.get("type") != "file":
         raise BadResponseError("FUNDING.yml: not a file")
     content, size = document.get("content"), gql.count(document.get("size"))
     if not isinstance(content, str) or document.get("encoding") != "base64":
@@ -130,7 +130,7 @@ class Rest:
         """Repository document, commit counts, FUNDING.yml and contributors, all from REST."""
         owner, repo = slug
         document = self._try(lambda: self.get(f"/repos/{owner}/{repo}"), slug)
-        if not isinstance(document, Mapping):
+        if not isinstance(document, dict):
             return None
         signals = repo_signals(document)
         signals.update(self._try(lambda: self.commits(owner, repo), slug) or {})
@@ -203,9 +203,9 @@ class Rest:
         number = parse_qs(urlsplit(last).query).get("page", [""])[0] if last else "1"
         known = re.fullmatch(r"[0-9]{1,9}", number)  # str.isdigit() also takes "²"
         signals: dict[str, Any] = {"commits_last_year": int(number) if known else 1}
-        head = page[0].get("commit") if isinstance(page[0], Mapping) else None
-        committer = head.get("committer") if isinstance(head, Mapping) else None
-        if isinstance(committer, Mapping):
+        head = page[0].get("commit") if isinstance(page[0], dict) else None
+        committer = head.get("committer") if isinstance(head, dict) else None
+        if isinstance(committer, dict):
             gql.put(signals, "last_commit", gql.day(committer.get("date")))
         return signals
 

@@ -28,7 +28,7 @@ def document_url(base: str, name: str) -> str:
 def _repository(document: Mapping[str, Any], latest: Mapping[str, Any]) -> str | None:
     for holder in (latest, document):
         repo = holder.get("repository")
-        url = repo.get("url") if isinstance(repo, Mapping) else repo
+        url = repo.get("url") if isinstance(repo, dict) else repo
         if normalized := normalize_repo_url(url):
             return normalized  # a monorepo "directory" still belongs to the same project
     return None
@@ -37,7 +37,7 @@ def _repository(document: Mapping[str, Any], latest: Mapping[str, Any]) -> str |
 def _times(document: Mapping[str, Any]) -> dict[str, tuple[datetime, bool]]:
     versions = document.get("versions")
     stamps = document.get("time")
-    if not isinstance(stamps, Mapping) or not isinstance(versions, Mapping):
+    if not isinstance(stamps, dict) or not isinstance(versions, dict):
         return {}
     times = {}
     for version, stamp in stamps.items():
@@ -50,7 +50,7 @@ def _times(document: Mapping[str, Any]) -> dict[str, tuple[datetime, bool]]:
         meta = versions.get(version)
         if meta is None:
             continue  # unpublished
-        deprecated = isinstance(meta, Mapping) and bool(meta.get("deprecated"))
+        deprecated = isinstance(meta, dict) and bool(meta.get("deprecated"))
         times[str(version)] = (when, deprecated)
     return times
 
@@ -66,15 +66,15 @@ class NpmProvider(Provider):
             return document_url(client.endpoints.npm, item.name)
 
         for item, document in client.documents(self.name, items, url, EXPIRE):
-            if isinstance(document, Mapping) and isinstance(document.get("versions"), Mapping):
+            if isinstance(document, dict) and isinstance(document.get("versions"), dict):
                 yield self.read(item, document, client.fetched_at)
 
     def read(self, item: Subject, document: Mapping[str, Any], fetched_at: str) -> Finding:
         tags = document.get("dist-tags")
-        latest_version = tags.get("latest") if isinstance(tags, Mapping) else None
+        latest_version = tags.get("latest") if isinstance(tags, dict) else None
         versions = document["versions"]
         latest = versions.get(latest_version) if isinstance(latest_version, str) else None
-        latest = latest if isinstance(latest, Mapping) else {}
+        latest = latest if isinstance(latest, dict) else {}
         signals: dict[str, Any] = {}
         repository = _repository(document, latest)
         if repository:
@@ -84,7 +84,7 @@ class NpmProvider(Provider):
         people = document.get("maintainers")
         if isinstance(people, list) and people:
             names = sorted(
-                {str(p.get("name")) for p in people if isinstance(p, Mapping) and p.get("name")}
+                {str(p.get("name")) for p in people if isinstance(p, dict) and p.get("name")}
             )
             if names:
                 signals["maintainers"] = names

@@ -107,17 +107,17 @@ def query(ecosystem: str, name: str, version: str) -> dict[str, Any]:
 
 def read_batch(document: Any, count: int) -> list[tuple[list[str], str | None]]:
     """(ids, next page token) per query of a querybatch answer for ``count`` queries."""
-    results = document.get("results") if isinstance(document, Mapping) else None
+    results = document.get("results") if isinstance(document, dict) else None
     if not isinstance(results, list) or len(results) != count:
         raise BadResponseError(f"expected {count} results in order")
     read = []
     for result in results:
-        if not isinstance(result, Mapping):
+        if not isinstance(result, dict):
             raise BadResponseError("a result is not an object")
         vulns = result.get("vulns") or []
         if not isinstance(vulns, list):
             raise BadResponseError("'vulns' is not a list")
-        ids = strings([v.get("id") for v in vulns if isinstance(v, Mapping)], MAX_IDS)
+        ids = strings([v.get("id") for v in vulns if isinstance(v, dict)], MAX_IDS)
         token = result.get("next_page_token")
         read.append((list(ids), token if isinstance(token, str) and token else None))
     return read
@@ -125,13 +125,13 @@ def read_batch(document: Any, count: int) -> list[tuple[list[str], str | None]]:
 
 def read_record(document: Any) -> Record:
     """A vulnerability record (OSV schema); BadResponseError when it has no id."""
-    if not isinstance(document, Mapping) or identifier(document.get("id")) is None:
+    if not isinstance(document, dict) or identifier(document.get("id")) is None:
         raise BadResponseError("not an OSV record")
     fixes: dict[tuple[str, str], tuple[str, ...]] = {}
     affected = document.get("affected")
     for entry in affected[:MAX_AFFECTED] if isinstance(affected, list) else []:
-        package = entry.get("package") if isinstance(entry, Mapping) else None
-        if not isinstance(package, Mapping):
+        package = entry.get("package") if isinstance(entry, dict) else None
+        if not isinstance(package, dict):
             continue
         system, name = package.get("ecosystem"), package.get("name")
         if not isinstance(system, str) or not isinstance(name, str):
@@ -140,7 +140,7 @@ def read_record(document: Any) -> Record:
         fixed = strings([*fixes.get(key, ()), *_fixed_events(entry)], 50)
         fixes[key] = tuple(sorted(fixed, key=version_key))
     specific = document.get("database_specific")
-    severity = specific.get("severity") if isinstance(specific, Mapping) else None
+    severity = specific.get("severity") if isinstance(specific, dict) else None
     return Record(
         id=document["id"],
         aliases=strings(document.get("aliases")),
@@ -156,11 +156,11 @@ def _fixed_events(entry: Mapping[str, Any]) -> list[Any]:
     ranges = entry.get("ranges")
     fixed = []
     for span in ranges[:50] if isinstance(ranges, list) else []:
-        if not isinstance(span, Mapping) or span.get("type") not in ("ECOSYSTEM", "SEMVER"):
+        if not isinstance(span, dict) or span.get("type") not in ("ECOSYSTEM", "SEMVER"):
             continue
         events = span.get("events")
         for event in events[:100] if isinstance(events, list) else []:
-            if isinstance(event, Mapping) and "fixed" in event:
+            if isinstance(event, dict) and "fixed" in event:
                 fixed.append(event["fixed"])
     return fixed
 

@@ -38,7 +38,7 @@ def normalize_label(label: str) -> str:
 def project_urls(info: Mapping[str, Any]) -> dict[str, str]:
     urls = info.get("project_urls")
     result: dict[str, str] = {}
-    if isinstance(urls, Mapping):
+    if isinstance(urls, dict):
         for label, url in urls.items():
             if isinstance(label, str) and isinstance(url, str):
                 result.setdefault(normalize_label(label), url.strip())
@@ -73,15 +73,15 @@ def funding_links(urls: Mapping[str, str]) -> list[FundingLink]:
 def upload_times(releases: Any) -> dict[str, tuple[datetime, bool]]:
     """version -> (first upload time, yanked) for every release with files."""
     times: dict[str, tuple[datetime, bool]] = {}
-    if not isinstance(releases, Mapping):
+    if not isinstance(releases, dict):
         return times
     for version, listed in releases.items():
         files = listed if isinstance(listed, list) else []  # hostile documents: anything goes
-        stamps = [f.get("upload_time_iso_8601") for f in files if isinstance(f, Mapping)]
+        stamps = [f.get("upload_time_iso_8601") for f in files if isinstance(f, dict)]
         parsed = [_parse_time(s) for s in stamps if isinstance(s, str)]
         valid = [p for p in parsed if p is not None]
         if valid:
-            yanked = all(bool(f.get("yanked")) for f in files if isinstance(f, Mapping))
+            yanked = all(bool(f.get("yanked")) for f in files if isinstance(f, dict))
             times[str(version)] = (min(valid), yanked)
     return times
 
@@ -104,7 +104,7 @@ class PypiProvider(Provider):
             return f"{client.endpoints.pypi}/pypi/{quote(item.name, safe='')}/json"
 
         for item, document in client.documents(self.name, items, url, EXPIRE):
-            if isinstance(document, Mapping) and isinstance(document.get("info"), Mapping):
+            if isinstance(document, dict) and isinstance(document.get("info"), dict):
                 yield self.read(item, document, client.fetched_at)
 
     def read(self, item: Subject, document: Mapping[str, Any], fetched_at: str) -> Finding:
@@ -115,10 +115,10 @@ class PypiProvider(Provider):
         if repository:
             signals["repository"] = repository
         ownership = document.get("ownership")
-        if isinstance(ownership, Mapping):
+        if isinstance(ownership, dict):
             listed = ownership.get("roles")
             listed = listed if isinstance(listed, list) else []
-            roles = [r for r in listed if isinstance(r, Mapping)]
+            roles = [r for r in listed if isinstance(r, dict)]
             users = sorted({str(r.get("user")) for r in roles if r.get("user")})
             if users:
                 signals["maintainers"] = users

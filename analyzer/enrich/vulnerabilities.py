@@ -45,7 +45,7 @@ PerVersion = dict[str, list[Advisory]]
 def read_release(document: Any) -> list[Advisory] | None:
     """The vulnerabilities of a PyPI per-version document; None when it carries none at all
     (a mirror without vulnerability data), BadResponseError when it is not such a document."""
-    if not isinstance(document, Mapping):
+    if not isinstance(document, dict):
         raise BadResponseError("not a JSON object")
     entries = document.get("vulnerabilities")
     if entries is None:
@@ -54,7 +54,7 @@ def read_release(document: Any) -> list[Advisory] | None:
         raise BadResponseError("'vulnerabilities' is not a list")
     found = []
     for entry in entries[:MAX_ENTRIES]:
-        if not isinstance(entry, Mapping) or entry.get("withdrawn"):
+        if not isinstance(entry, dict) or entry.get("withdrawn"):
             continue
         vuln_id = osv.identifier(entry.get("id"))
         if vuln_id is None:
