@@ -19,6 +19,7 @@ normalized URL gives it back.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 OWNER_REPO = frozenset({"github.com", "bitbucket.org", "codeberg.org", "gitea.com", "gitee.com"})
@@ -59,16 +60,20 @@ _SHORT = re.compile(r"^(github|gitlab|bitbucket):(.+)$", re.IGNORECASE)
 _BARE = re.compile(r"^[A-Za-z0-9-]+/[\w.-]+$")  # GitHub owners never contain dots
 _HOST_PATH = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?/", re.IGNORECASE)
 _SCHEMES = ("http", "https", "git", "ssh")
+_SCM = re.compile(r"^scm:[a-z]+:", re.IGNORECASE)  # Maven <scm> connections
+_GIT_PLUS = re.compile(r"^git\+", re.IGNORECASE)
+_WWW = re.compile(r"^(www\.)+")
+_DOT_GIT = re.compile(r"(\.git)+$", re.IGNORECASE)
 
 
 def _parts(url: str) -> tuple[str, str] | None:
     """(host with an https port when there is one, path) of any spelling, or None."""
-    url = re.sub(r"^scm:[a-z]+:", "", url, flags=re.IGNORECASE)  # Maven <scm> connections
+    url = _SCM.sub("", url)
     if short := _SHORT.match(url):
         return SHORTHANDS[short.group(1).lower()], short.group(2)
     if _BARE.match(url):  # npm's "owner/repo" shorthand means GitHub
         return "github.com", url
-    url = re.sub(r"^git\+", "", url, flags=re.IGNORECASE)
+    url = _GIT_PLUS.sub("", url)
     if "://" not in url:
         if scp := _SCP.match(url):
             return scp.group(1), scp.group(2)
@@ -96,7 +101,7 @@ def _is_forge(name: str) -> bool:
 def _clean_host(host: str) -> str | None:
     """The lowercase host (and https port), or None for a website rather than a code host."""
     lowered = host.lower().rstrip(".")
-    host = re.sub(r"^(www\.)+", "", lowered)
+    host = _WWW.sub("", lowered)
     name, _, port = host.partition(":")
     if not _HOST.match(name) or _NOT_REPO_HOSTS.search(name) or (port and not port.isdigit()):
         return None
@@ -134,13 +139,20 @@ def normalize_repo_url(url: object) -> str | None:
     """The canonical https URL of a source repository, or None when ``url`` is not one."""
     if not isinstance(url, str) or len(url) > 2000:
         return None
+    return _normalize(url)
+
+
+@lru_cache(maxsize=1 << 14)
+def _normalize(url: str) -> str | None:
+    """Cached: every version of a package tends to name the same repository, and reading
+    a warm cache normalizes a hundred thousand such links."""
     url = url.strip().split("#", 1)[0].split("?", 1)[0]
     found = _parts(url) if url else None
     host = _clean_host(found[0]) if found else None
     if found is None or host is None:
         return None
     # ".git" goes from every segment, so a path cut after "repo.git/tree/x" loses it too.
-    segments = [re.sub(r"(\.git)+$", "", s, flags=re.IGNORECASE) for s in found[1].split("/")]
+    segments = [_DOT_GIT.sub("", s) for s in found[1].split("/")]
     segments = [s for s in segments if s]
     if not segments or not all(_SEGMENT.match(s) and s not in (".", "..") for s in segments):
         return None
