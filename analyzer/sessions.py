@@ -13,7 +13,6 @@ when it first reached that host.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,8 +28,8 @@ class EnvironmentOnce(requests.Session):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Threads may both work out a new host's settings: the same result, stored twice.
         self._settings: dict[tuple[str, str], Any] = {}
-        self._settings_lock = threading.Lock()
 
     def merge_environment_settings(
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
@@ -39,12 +38,10 @@ class EnvironmentOnce(requests.Session):
             return super().merge_environment_settings(url, proxies, stream, verify, cert)
         parts = urlsplit(url)
         host = (parts.scheme.lower(), parts.netloc.lower())
-        with self._settings_lock:
-            known = self._settings.get(host)
+        known = self._settings.get(host)
         if known is None:
             known = super().merge_environment_settings(url, {}, None, None, None)
-            with self._settings_lock:
-                self._settings[host] = known
+            self._settings[host] = known
         # a fresh proxies dict: requests and adapters may add to the one they are given
         return {**known, "proxies": dict(known["proxies"])}
 
