@@ -20,7 +20,6 @@ import dataclasses
 import io
 import multiprocessing
 import operator
-import os
 import pickle
 import signal
 import sys
@@ -31,6 +30,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import Any
 
+from analyzer.forked import cpus
 from analyzer.gc_pause import paused_gc
 from analyzer.manifests import parse_manifest
 from analyzer.manifests.sbom import parse_sbom
@@ -62,7 +62,7 @@ def parse_files(
     (``POOL_MIN_BYTES``) and more than one CPU (or ``workers``) is there to run them.
     """
     with paused_gc(lasting=True):  # records, never cycles: the collector would find nothing
-        return _parse_files(files, sboms, progress, min_pool_bytes, workers or _cpus())
+        return _parse_files(files, sboms, progress, min_pool_bytes, workers or cpus())
 
 
 def _parse_files(
@@ -147,13 +147,6 @@ def _chunks(groups: list[list[int]], files: Sequence[ManifestFile]) -> list[list
         chunks[-1].extend(group)
         size += sum(files[i].size for i in group)
     return chunks
-
-
-def _cpus() -> int:
-    """The CPUs this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -156,7 +156,7 @@ def test_collect_with_workers_matches_collect_without(
     monkeypatch.setattr(parse_pool, "POOL_MIN_BYTES", 1 << 60)
     here = pipeline.collect([synthetic, FIXTURES], config)
     monkeypatch.setattr(parse_pool, "POOL_MIN_BYTES", 0)
-    monkeypatch.setattr(parse_pool, "_cpus", lambda: 2)
+    monkeypatch.setattr(parse_pool, "cpus", lambda: 2)
     pooled = pipeline.collect([synthetic, FIXTURES], config)
     assert pooled == here
     assert [d.extras for d in pooled.dependencies] == [d.extras for d in here.dependencies]

@@ -1,0 +1,140 @@
+"""Work done by a forked copy of this process while this one goes on.
+
+After the manifests are parsed, the audit runs in one process and a second core sits idle.
+Some of its work only reads what is already built (the finished graph, the report document)
+and answers with little: a rank per package, or nothing but a file written. A copy of the
+process made by ``fork()`` shares everything built so far, page by page, without it being
+sent; it does that work and sends its answer back as a pickle, while this process goes on.
+
+``fork()`` is used only where that is safe and pays: on Linux, with at least two CPUs to run
+on, while this process runs no other thread (a fork copies no lock another thread could be
+holding: a progress bar's, the lookups'). Otherwise the work is done here, when its result is
+first asked for. When the copy fails in any way (killed, out of memory, an exception, an
+answer that does not pickle) the work is done here too, so a caller sees the exception the
+work raises in this process, with its traceback, and never a half answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Generic, NoReturn, TypeVar
+
+T = TypeVar("T")
+
+
+def cpus() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether a forked copy would run alongside this process, safely: on Linux, with two
+    CPUs or more, and no other thread (of Python's or of a library's) in this process."""
+    return (
+        sys.platform == "linux" and threading.active_count() == 1 and _threads() == 1 and cpus() > 1
+    )
+
+
+def _threads() -> int:
+    """This process's threads as the operating system counts them (0 if it cannot tell)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 0
+
+
+class Forked(Generic[T]):
+    """``work()``, started now in a forked copy when ``can_fork()``; use as a context manager,
+    so that a copy whose result is never asked for is stopped (and its temporary files
+    removed by the work's own clean-up) when the block ends."""
+
+    def __init__(self, work: Callable[[], T], *, fork: bool | None = None) -> None:
+        self._work = work
+        self._pid: int | None = None
+        self._pipe: int | None = None
+        if can_fork() if fork is None else fork:
+            self._start()
+
+    @property
+    def forked(self) -> bool:
+        """Whether a copy is (or was) doing the work."""
+        return self._pid is not None
+
+    def _start(self) -> None:
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or processes left: the work is done here
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # pragma: no cover  # the copy (measured from its next call on)
+            os.close(read)
+            _answer(write, self._work)
+        os.close(write)
+        self._pid, self._pipe = pid, read
+
+    def result(self) -> T:
+        """The work's value, from the copy or, if there is none or it failed, done here."""
+        if self._pid is not None and self._pipe is not None:
+            with os.fdopen(self._pipe, "rb") as stream:
+                self._pipe = None
+                data = stream.read()
+            _, status = os.waitpid(self._pid, 0)
+            if os.waitstatus_to_exitcode(status) == 0 and data:
+                with contextlib.suppress(Exception):
+                    value: T = pickle.loads(data)  # noqa: S301  # our own copy's answer
+                    return value
+        return self._work()
+
+    def stop(self) -> None:
+        """Stop a copy whose answer is no longer wanted, and wait for it to end."""
+        if self._pipe is not None and self._pid is not None:
+            os.close(self._pipe)
+            self._pipe = None
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGTERM)
+            os.waitpid(self._pid, 0)
+
+    def __enter__(self) -> Forked[T]:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _terminate(signum: int, frame: object) -> NoReturn:  # in the copy
+    raise SystemExit(1)
+
+
+def _answer(pipe: int, work: Callable[[], object]) -> NoReturn:  # the copy
+    """Do the work, write its pickle and end, without running anything of the parent's
+    (no exit handlers, no buffered output flushed twice)."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
+        signal.signal(signal.SIGTERM, _terminate)  # the parent's stop: clean up, then end
+        gc.disable()  # short-lived: a collection would only copy the pages it walks
+        data = pickle.dumps(work(), pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(pipe, "wb") as stream:
+            stream.write(data)
+        code = 0
+    except BaseException:  # noqa: S110  # the parent does the work again and sees the error
+        pass
+    finally:
+        os._exit(code)
