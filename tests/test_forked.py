@@ -67,7 +67,7 @@ def test_an_exception_is_the_one_the_work_raises_here() -> None:
 @needs_fork
 def test_an_answer_that_does_not_pickle_is_computed_here() -> None:
     parent = os.getpid()
-    with Forked(lambda: (lambda: os.getpid())) as copy:  # a lambda does not pickle
+    with Forked(lambda: lambda: os.getpid()) as copy:  # a lambda does not pickle
         assert copy.result()() == parent
 
 
