@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import pipeline
+from analyzer import forked, pipeline, report
 from analyzer.config import Config
 from analyzer.report import ReportFormat, render, write_reports
 from analyzer.report import markdown as md
@@ -122,3 +122,51 @@ def test_reports_are_written_atomically(result: pipeline.AuditResult, tmp_path: 
     written = write_reports(result, tmp_path / "out", formats)
     assert [p.name for p in written] == ["fundscout-report.md", "fundscout-report.json"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in written)
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="fork is not used here")
+def test_with_other_formats_a_copy_writes_the_same_json(
+    result: pipeline.AuditResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every = tuple(ReportFormat)
+    original = report.write_json
+
+    def noted(path: Path, document: object) -> None:
+        # appended to a file: the copy's own memory would not show here
+        with (tmp_path / "writers").open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        original(path, document)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report, "write_json", noted)
+    write_reports(result, tmp_path / "copy", every)
+    writers = [int(line) for line in (tmp_path / "writers").read_text().split()]
+    assert len(writers) == 1 and writers[0] != os.getpid()  # the copy wrote it
+    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    write_reports(result, tmp_path / "here", every)
+    assert (tmp_path / "writers").read_text().split()[-1] == str(os.getpid())
+    for fmt in every:
+        assert (tmp_path / "copy" / fmt.filename).read_bytes() == (
+            tmp_path / "here" / fmt.filename
+        ).read_bytes(), fmt
+    assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == sorted(
+        f.filename for f in every
+    )
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="fork is not used here")
+def test_when_the_copy_fails_the_json_is_written_here(
+    result: pipeline.AuditResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent, original = os.getpid(), report.write_json
+
+    def fails_in_the_copy(path: Path, document: object) -> None:
+        if os.getpid() != parent:
+            raise OSError(28, "No space left on device")
+        original(path, document)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report, "write_json", fails_in_the_copy)
+    write_reports(result, tmp_path, (ReportFormat.JSON, ReportFormat.MARKDOWN))
+    assert (tmp_path / "fundscout-report.json").read_bytes() == render(
+        result, ReportFormat.JSON
+    ).encode("utf-8")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

@@ -6,9 +6,11 @@ import os
 import tempfile
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
+from analyzer.forked import Forked
 from analyzer.gc_pause import paused_gc
 from analyzer.report import csv_report, html, json_report, markdown
 from analyzer.report.json_stream import write_json
@@ -85,13 +87,21 @@ def write_reports(
     if document is None and needs_document(formats):
         document = json_report.to_data(result)
     written = []
-    for fmt in formats:
-        path = out / fmt.filename
-        if fmt is ReportFormat.JSON and document is not None:
-            write_json(path, document)  # piece by piece: never 200 MB of bytes at once
-        else:
-            write_atomic(path, render(result, fmt, document))
-        written.append(path)
+    json_path = out / ReportFormat.JSON.filename
+    # The JSON report is the largest: with other formats to write, a copy of this process
+    # writes it meanwhile (analyzer.forked), piece by piece: never 200 MB of bytes at once.
+    wanted = ReportFormat.JSON in formats and document is not None
+    alongside = None if wanted and len(formats) > 1 else False
+    with Forked(partial(write_json, json_path, document or {}), fork=alongside) as json_copy:
+        for fmt in formats:
+            path = out / fmt.filename
+            if fmt is not ReportFormat.JSON or document is None:
+                write_atomic(path, render(result, fmt, document))
+            elif not json_copy.forked:
+                json_copy.result()  # written here, in its turn
+            written.append(path)
+        if json_copy.forked:
+            json_copy.result()  # the copy's, or written here if the copy failed
     return written
 
 
