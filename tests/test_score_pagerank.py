@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date
+from pathlib import Path
+
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analyzer import forked, pipeline
+from analyzer.config import Config
+from analyzer.graph import DependencyGraph
+from analyzer.projects import rollup
+from analyzer.score import priority
 from analyzer.score.pagerank import DAMPING, components, pagerank
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 NODES = [f"n{i}" for i in range(12)]
 
@@ -91,3 +103,29 @@ def assert_components(succ: list[list[int]]) -> None:
     assert sorted(map(sorted, found)) == sorted(map(sorted, expected))
     position = {node: i for i, component in enumerate(found) for node in component}
     assert all(position[u] <= position[v] for u, v in graph.edges)
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="fork is not used here")
+def test_a_forked_copy_computes_centrality_to_the_same_ranking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = Config(enrich=False)
+    graph = pipeline.build_graph(pipeline.collect([FIXTURES], config))
+    projects = rollup(graph, None, config, set()).projects
+    today = date(2026, 1, 1)
+    original = priority.centrality
+
+    def noted(graph: DependencyGraph) -> dict[str, float]:
+        with (tmp_path / "pids").open("a") as log:  # the copy's memory would not show here
+            log.write(f"{os.getpid()}\n")
+        return original(graph)
+
+    monkeypatch.setattr(priority, "centrality", noted)
+    monkeypatch.setattr(priority, "FORK_EDGES", 0)
+    copied = priority.score(graph, projects, None, config, today)
+    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    here = priority.score(graph, projects, None, config, today)
+    pids = [int(pid) for pid in (tmp_path / "pids").read_text().split()]
+    assert pids[0] != os.getpid() and pids[1:] == [os.getpid()]
+    assert any(p.reliance.inputs[1].value > 0 for p in here.projects)  # centrality counts
+    assert copied == here
