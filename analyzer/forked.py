@@ -27,6 +27,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Generic, NoReturn, TypeVar
 
+from analyzer.gc_pause import paused_gc
+
 T = TypeVar("T")
 
 
@@ -92,7 +94,8 @@ class Forked(Generic[T]):
                 data = stream.read()
             _, status = os.waitpid(self._pid, 0)
             if os.waitstatus_to_exitcode(status) == 0 and data:
-                with contextlib.suppress(Exception):
+                # an answer of many objects, kept: a collection meanwhile would find nothing
+                with contextlib.suppress(Exception), paused_gc(lasting=True):
                     value: T = pickle.loads(data)  # noqa: S301  # our own copy's answer
                     return value
         return self._work()

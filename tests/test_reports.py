@@ -11,12 +11,13 @@ import os
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from analyzer import forked, pipeline, report
 from analyzer.config import Config
-from analyzer.report import ReportFormat, render, write_reports
+from analyzer.report import ReportFormat, json_report, render, write_reports
 from analyzer.report import markdown as md
 from analyzer.report.markdown import escape
 
@@ -170,3 +171,27 @@ def test_when_the_copy_fails_the_json_is_written_here(
         result, ReportFormat.JSON
     ).encode("utf-8")
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="fork is not used here")
+def test_paths_found_by_a_copy_make_the_same_document(
+    result: pipeline.AuditResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = json_report.use_paths
+
+    def noted(*args: Any) -> list[list[list[str]]]:
+        with (tmp_path / "pids").open("a") as log:  # the copy's memory would not show here
+            log.write(f"{os.getpid()}\n")
+        return original(*args)
+
+    monkeypatch.setattr(json_report, "use_paths", noted)
+    monkeypatch.setattr(json_report, "FORK_USES", 0)
+    copied = json_report.to_data(result)
+    assert [int(pid) for pid in (tmp_path / "pids").read_text().split()] != [os.getpid()]
+    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    here = json_report.to_data(result)
+    assert (tmp_path / "pids").read_text().split()[-1] == str(os.getpid())
+    assert copied == here
+    uses = [u for p in here["projects"] for u in p["used_by"]]
+    assert uses and all(u["path"][0] == u["repository"] for u in uses)
+    assert any(len(u["path"]) > 1 for u in uses)
