@@ -139,6 +139,7 @@ def test_with_other_formats_a_copy_writes_the_same_json(
         original(path, document)  # type: ignore[arg-type]
 
     monkeypatch.setattr(report, "write_json", noted)
+    monkeypatch.setattr(json_report, "FORK_USES", 0)
     write_reports(result, tmp_path / "copy", every)
     writers = [int(line) for line in (tmp_path / "writers").read_text().split()]
     assert len(writers) == 1 and writers[0] != os.getpid()  # the copy wrote it
@@ -166,6 +167,7 @@ def test_when_the_copy_fails_the_json_is_written_here(
         original(path, document)  # type: ignore[arg-type]
 
     monkeypatch.setattr(report, "write_json", fails_in_the_copy)
+    monkeypatch.setattr(json_report, "FORK_USES", 0)
     write_reports(result, tmp_path, (ReportFormat.JSON, ReportFormat.MARKDOWN))
     assert (tmp_path / "fundscout-report.json").read_bytes() == render(
         result, ReportFormat.JSON

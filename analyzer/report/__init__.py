@@ -88,10 +88,12 @@ def write_reports(
         document = json_report.to_data(result)
     written = []
     json_path = out / ReportFormat.JSON.filename
-    # The JSON report is the largest: with other formats to write, a copy of this process
-    # writes it meanwhile (analyzer.forked), piece by piece: never 200 MB of bytes at once.
-    wanted = ReportFormat.JSON in formats and document is not None
-    alongside = None if wanted and len(formats) > 1 else False
+    # A large JSON report (200 MB at 1,000 repositories), with other formats to write, is
+    # written meanwhile by a copy of this process (analyzer.forked), piece by piece: never
+    # 200 MB of bytes at once.
+    wanted = ReportFormat.JSON in formats and document is not None and len(formats) > 1
+    big = sum(len(p.uses) for p in result.ranking.projects) >= json_report.FORK_USES
+    alongside = None if wanted and big else False
     with Forked(partial(write_json, json_path, document or {}), fork=alongside) as json_copy:
         for fmt in formats:
             path = out / fmt.filename
