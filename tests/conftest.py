@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzer import forked
 from analyzer.manifests import parse_manifest
 from analyzer.model import ManifestFile, ParsedManifest
 from analyzer.sources import LocalSource
@@ -97,3 +98,10 @@ def parse_text(write_tree: TreeWriter) -> Callable[..., ParsedManifest]:
         return parse_in(write_tree(files), name)
 
     return parse
+
+
+@pytest.fixture
+def fork_anyway(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``analyzer.forked`` forks as it would where no other thread runs, whatever threads
+    earlier tests left running (the HTTP server lives for the whole session)."""
+    monkeypatch.setattr(forked, "can_fork", lambda: True)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+
+import pytest
 
 from analyzer.errors import ManifestError
 from analyzer.manifests.interface import ManifestParser
@@ -103,3 +107,20 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+Test = TypeVar("Test", bound=Callable[..., None])
+
+
+def forking(test: Test) -> Test:
+    """A test of work done by a forked copy (``analyzer.forked``): on Linux only, forking even
+    while the suite's HTTP server thread runs (copies only compute; Python 3.12 and later
+    warn of such forks)."""
+    marks = (
+        pytest.mark.skipif(sys.platform != "linux", reason="fork is used on Linux only"),
+        pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
+        pytest.mark.usefixtures("fork_anyway"),
+    )
+    for mark in marks:
+        test = mark(test)
+    return test

@@ -12,11 +12,10 @@ import pytest
 
 from analyzer import forked
 from analyzer.forked import Forked
+from tests.helpers import forking
 
-needs_fork = pytest.mark.skipif(not forked.can_fork(), reason="fork is not used here")
 
-
-@needs_fork
+@forking
 def test_the_work_is_done_by_another_process_and_its_value_comes_back() -> None:
     parent = os.getpid()
     with Forked(lambda: (os.getpid(), {"pkg:npm/a": 0.5, "pkg:npm/b": 1.0})) as copy:
@@ -26,14 +25,14 @@ def test_the_work_is_done_by_another_process_and_its_value_comes_back() -> None:
     assert ranks == {"pkg:npm/a": 0.5, "pkg:npm/b": 1.0}
 
 
-@needs_fork
+@forking
 def test_a_large_answer_comes_back_whole() -> None:
     answer = {f"pkg:pypi/p{i}": i / 7 for i in range(200_000)}  # megabytes through the pipe
     with Forked(lambda: answer) as copy:
         assert copy.result() == answer
 
 
-@needs_fork
+@forking
 def test_the_copy_sees_what_was_built_before_the_fork_not_after() -> None:
     built = {"edges": 3}
     with Forked(lambda: dict(built)) as copy:
@@ -41,7 +40,7 @@ def test_the_copy_sees_what_was_built_before_the_fork_not_after() -> None:
         assert copy.result() == {"edges": 3}
 
 
-@needs_fork
+@forking
 def test_a_failing_copy_is_replaced_by_the_work_done_here() -> None:
     parent = os.getpid()
 
@@ -55,7 +54,7 @@ def test_a_failing_copy_is_replaced_by_the_work_done_here() -> None:
         assert copy.result() == "done here"
 
 
-@needs_fork
+@forking
 def test_an_exception_is_the_one_the_work_raises_here() -> None:
     def work() -> int:
         raise ValueError("bad graph")
@@ -64,14 +63,14 @@ def test_an_exception_is_the_one_the_work_raises_here() -> None:
         copy.result()
 
 
-@needs_fork
+@forking
 def test_an_answer_that_does_not_pickle_is_computed_here() -> None:
     parent = os.getpid()
     with Forked(lambda: lambda: os.getpid()) as copy:  # a lambda does not pickle
         assert copy.result()() == parent
 
 
-@needs_fork
+@forking
 def test_a_killed_copy_is_replaced_by_the_work_done_here() -> None:
     parent = os.getpid()
 
@@ -122,7 +121,7 @@ def test_no_processes_left_means_the_work_is_done_here(monkeypatch: pytest.Monke
         assert copy.result() == os.getpid()
 
 
-@needs_fork
+@forking
 def test_the_copy_does_not_write_what_this_process_has_buffered(tmp_path: Path) -> None:
     out = tmp_path / "out.txt"
     with out.open("w") as stream:
@@ -137,7 +136,7 @@ def unfinished(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path / "partial.tmp"
 
 
-@needs_fork
+@forking
 def test_leaving_the_block_stops_the_copy_which_cleans_up(unfinished: Path) -> None:
     def work() -> None:
         unfinished.write_text("half a report")

@@ -20,6 +20,7 @@ from analyzer.config import Config
 from analyzer.report import ReportFormat, json_report, render, write_reports
 from analyzer.report import markdown as md
 from analyzer.report.markdown import escape
+from tests.helpers import forking
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
@@ -125,7 +126,7 @@ def test_reports_are_written_atomically(result: pipeline.AuditResult, tmp_path: 
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in written)
 
 
-@pytest.mark.skipif(not forked.can_fork(), reason="fork is not used here")
+@forking
 def test_with_other_formats_a_copy_writes_the_same_json(
     result: pipeline.AuditResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,7 +144,7 @@ def test_with_other_formats_a_copy_writes_the_same_json(
     write_reports(result, tmp_path / "copy", every)
     writers = [int(line) for line in (tmp_path / "writers").read_text().split()]
     assert len(writers) == 1 and writers[0] != os.getpid()  # the copy wrote it
-    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    monkeypatch.setattr(forked, "can_fork", lambda: False)  # now done here
     write_reports(result, tmp_path / "here", every)
     assert (tmp_path / "writers").read_text().split()[-1] == str(os.getpid())
     for fmt in every:
@@ -155,7 +156,7 @@ def test_with_other_formats_a_copy_writes_the_same_json(
     )
 
 
-@pytest.mark.skipif(not forked.can_fork(), reason="fork is not used here")
+@forking
 def test_when_the_copy_fails_the_json_is_written_here(
     result: pipeline.AuditResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -175,7 +176,7 @@ def test_when_the_copy_fails_the_json_is_written_here(
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
-@pytest.mark.skipif(not forked.can_fork(), reason="fork is not used here")
+@forking
 def test_paths_found_by_a_copy_make_the_same_document(
     result: pipeline.AuditResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -190,7 +191,7 @@ def test_paths_found_by_a_copy_make_the_same_document(
     monkeypatch.setattr(json_report, "FORK_USES", 0)
     copied = json_report.to_data(result)
     assert [int(pid) for pid in (tmp_path / "pids").read_text().split()] != [os.getpid()]
-    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    monkeypatch.setattr(forked, "can_fork", lambda: False)  # now done here
     here = json_report.to_data(result)
     assert (tmp_path / "pids").read_text().split()[-1] == str(os.getpid())
     assert copied == here

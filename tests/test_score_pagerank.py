@@ -17,6 +17,7 @@ from analyzer.graph import DependencyGraph
 from analyzer.projects import rollup
 from analyzer.score import priority
 from analyzer.score.pagerank import DAMPING, components, pagerank
+from tests.helpers import forking
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -105,7 +106,7 @@ def assert_components(succ: list[list[int]]) -> None:
     assert all(position[u] <= position[v] for u, v in graph.edges)
 
 
-@pytest.mark.skipif(not forked.can_fork(), reason="fork is not used here")
+@forking
 def test_a_forked_copy_computes_centrality_to_the_same_ranking(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -123,7 +124,7 @@ def test_a_forked_copy_computes_centrality_to_the_same_ranking(
     monkeypatch.setattr(priority, "centrality", noted)
     monkeypatch.setattr(priority, "FORK_EDGES", 0)
     copied = priority.score(graph, projects, None, config, today)
-    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    monkeypatch.setattr(forked, "can_fork", lambda: False)  # now done here
     here = priority.score(graph, projects, None, config, today)
     pids = [int(pid) for pid in (tmp_path / "pids").read_text().split()]
     assert pids[0] != os.getpid() and pids[1:] == [os.getpid()]
