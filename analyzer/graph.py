@@ -26,7 +26,7 @@ from packageurl import PackageURL
 
 from analyzer.gc_pause import paused_gc
 from analyzer.graph_depths import compute_depths
-from analyzer.model import Dependency, Repository, Scope
+from analyzer.model import Dependency, Ecosystem, Repository, Scope
 
 ORG = "org"
 LOCKFILE = "lockfile"
@@ -96,8 +96,38 @@ class DependencyGraph:
 
     @paused_gc(lasting=True)
     def add_dependencies(self, deps: Iterable[Dependency]) -> None:
+        """``add_dependency`` for each, in one loop: an organization has hundreds of thousands
+        of records, mostly a repository's, one after another, naming a few thousand packages."""
+        succ, pred = self._succ, self._pred
+        repo_name, repo, uses = "", "", {}  # the repository of the previous record
+        purls: dict[tuple[str, str | None, Ecosystem], str] = {}
         for dep in deps:
-            self.add_dependency(dep)
+            if dep.repo != repo_name:
+                repo_name, repo = dep.repo, repo_node(dep.repo)
+                if repo not in succ:
+                    self.add_repository(Repository(repo_name, repo_name))
+                uses = succ[repo]
+            key = (dep.name, dep.namespace, dep.ecosystem)
+            purl = purls.get(key)
+            if purl is None:
+                purl = purls[key] = dep.purl
+                if purl not in succ:
+                    self._add_package(purl, dep.display_name, dep.ecosystem.value)
+            data = uses.get(purl)
+            if data is None:
+                uses[purl] = pred[purl][repo] = {
+                    "kind": "uses", "declarations": [dep], "depth": None,
+                    "resolved_by": MANIFEST if dep.direct else LOCKFILE,
+                    "spec": dep.spec, "version": dep.version,
+                }  # fmt: skip
+            else:
+                data["declarations"].append(dep)
+                if dep.direct:  # a declaration outranks any list of installed packages
+                    data["resolved_by"] = MANIFEST
+                data["spec"] = data.get("spec") or dep.spec
+                data["version"] = data.get("version") or dep.version
+        if self._cache:  # as _link does for each new edge
+            self._cache.clear()
 
     def add_dependency(self, dep: Dependency, resolved_by: str | None = None) -> None:
         """Record a declaration; ``resolved_by`` overrides where the edge is said to come from."""
@@ -134,9 +164,26 @@ class DependencyGraph:
 
     @paused_gc(lasting=True)
     def add_package_edges(self, edges: Iterable[tuple[str, str]]) -> None:
-        """Lockfile edges (parent purl, child purl), as ``add_package_edge`` adds each."""
+        """Lockfile edges (parent purl, child purl), as ``add_package_edge`` adds each, in one
+        loop (hundreds of thousands at organization scale)."""
+        succ, pred = self._succ, self._pred
         for parent, child in edges:
-            self.add_package_edge(parent, child)
+            if parent not in succ:
+                self._add_package(parent, *_name_and_type(parent))
+            if child not in succ:
+                self._add_package(child, *_name_and_type(child))
+            children = succ[parent]
+            data = children.get(child)
+            if data is None:
+                if parent != child:
+                    children[child] = pred[child][parent] = {
+                        "kind": "depends", "resolved_by": LOCKFILE, "spec": None,
+                        "version": None, "depth": None,
+                    }  # fmt: skip
+            elif data.get("resolved_by") == REGISTRY:  # a lockfile's edge wins
+                data.update(resolved_by=LOCKFILE, spec=None, version=None)
+        if self._cache:  # as _link does for each new edge
+            self._cache.clear()
 
     def add_package_edge(
         self,

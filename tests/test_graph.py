@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from analyzer.graph import LOCKFILE, MANIFEST, REGISTRY, DependencyGraph, repo_node
-from analyzer.model import Ecosystem, Repository
+from analyzer.model import Dependency, Ecosystem, Repository
 from tests.helpers import dep, purl
 
 
@@ -134,3 +137,52 @@ def test_peers_accumulate_as_one_string() -> None:
     graph.note_peers(node, ["react@^18.3.1"])
     graph.note_peers(node, ["react@^18.3.1", "scheduler@*"])
     assert graph.nx.nodes[node]["peers"] == "react@^18.3.1, scheduler@*"
+
+
+records = st.lists(
+    st.builds(
+        lambda name, repo, file, direct, spec, version, ecosystem: dep(
+            name,
+            repo=repo,
+            file=file,
+            direct=direct,
+            spec=spec,
+            version=version,
+            ecosystem=ecosystem,
+            namespace="@s" if ecosystem is Ecosystem.NPM else None,
+        ),
+        st.sampled_from(["a", "b", "c"]),
+        st.sampled_from(["api", "web", "cli"]),
+        st.sampled_from(["pyproject.toml", "uv.lock"]),
+        st.booleans(),
+        st.sampled_from([None, ">=1", "^2"]),
+        st.sampled_from([None, "1.0", "2.0"]),
+        st.sampled_from([Ecosystem.PYPI, Ecosystem.NPM]),
+    ),
+    max_size=30,
+)
+
+
+names = st.sampled_from(["a", "b", "c", "d"]).map(lambda name: purl(name))
+
+
+@given(records, st.lists(st.tuples(names, names), max_size=12), st.booleans())
+def test_adding_at_once_is_adding_each(
+    found: list[Dependency], edges: list[tuple[str, str]], known: bool
+) -> None:
+    """The bulk loops build the very graph (same nodes, edges, data and orders) that adding
+    each record and edge does, whether or not repositories and resolved edges came first."""
+    each, bulk = DependencyGraph(), DependencyGraph()
+    if known:
+        for graph in (each, bulk):
+            graph.add_repository(Repository("web", "web"))
+            graph.add_package_edge(purl("a"), purl("b"), resolved_by=REGISTRY, spec=">=1")
+    for record in found:
+        each.add_dependency(record)
+    for parent, child in edges:
+        each.add_package_edge(parent, child)
+    bulk.add_dependencies(found)
+    bulk.add_package_edges(edges)
+    assert list(bulk.nx.nodes(data=True)) == list(each.nx.nodes(data=True))
+    assert list(bulk.nx.edges(data=True)) == list(each.nx.edges(data=True))
+    assert [list(bulk.nx.pred[n]) for n in bulk.nx] == [list(each.nx.pred[n]) for n in each.nx]
