@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from requests_cache import DO_NOT_CACHE
@@ -267,8 +267,20 @@ def test_loads_agrees_with_the_standard_library(text: str) -> None:
         with pytest.raises((ValueError, RecursionError)):
             loads(text)
         return
+    assume(not _beyond_64_bits(expected))  # the known difference, tested below
     got = loads(text)
     assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
+def _beyond_64_bits(value: object) -> bool:
+    """Whether ``value`` holds an integer orjson reads as a double (a text of digits can)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return not -(2**63) <= value < 2**64
+    if isinstance(value, list):
+        return any(map(_beyond_64_bits, value))
+    if isinstance(value, dict):
+        return any(map(_beyond_64_bits, value.values()))
+    return False
 
 
 def test_integers_beyond_64_bits_become_floats() -> None:
