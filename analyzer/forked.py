@@ -64,6 +64,7 @@ class Forked(Generic[T]):
         self._work = work
         self._pid: int | None = None
         self._pipe: int | None = None
+        self._value: tuple[T] | None = None  # the work's value, once known
         if can_fork() if fork is None else fork:
             self._start()
 
@@ -87,18 +88,25 @@ class Forked(Generic[T]):
         self._pid, self._pipe = pid, read
 
     def result(self) -> T:
-        """The work's value, from the copy or, if there is none or it failed, done here."""
-        if self._pid is not None and self._pipe is not None:
-            with os.fdopen(self._pipe, "rb") as stream:
-                self._pipe = None
-                data = stream.read()
-            _, status = os.waitpid(self._pid, 0)
-            if os.waitstatus_to_exitcode(status) == 0 and data:
-                # an answer of many objects, kept: a collection meanwhile would find nothing
-                with contextlib.suppress(Exception), paused_gc(lasting=True):
-                    value: T = pickle.loads(data)  # noqa: S301  # our own copy's answer
-                    return value
-        return self._work()
+        """The work's value, from the copy or, if there is none or it failed, done here;
+        the same value every time it is asked for (the work is done once)."""
+        if self._value is None:
+            self._value = (self._received() if self._pipe is not None else None) or (self._work(),)
+        return self._value[0]
+
+    def _received(self) -> tuple[T] | None:
+        """The copy's answer, once it has ended; None when it failed."""
+        assert self._pipe is not None and self._pid is not None
+        with os.fdopen(self._pipe, "rb") as stream:
+            self._pipe = None
+            data = stream.read()
+        _, status = os.waitpid(self._pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or not data:
+            return None
+        # an answer of many objects, kept: a collection meanwhile would find nothing
+        with contextlib.suppress(Exception), paused_gc(lasting=True):
+            return (pickle.loads(data),)  # noqa: S301  # our own copy's answer
+        return None
 
     def stop(self) -> None:
         """Stop a copy whose answer is no longer wanted, and wait for it to end."""

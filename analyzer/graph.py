@@ -99,7 +99,8 @@ class DependencyGraph:
         """``add_dependency`` for each, in one loop: an organization has hundreds of thousands
         of records, mostly a repository's, one after another, naming a few thousand packages."""
         succ, pred = self._succ, self._pred
-        repo_name, repo, uses = "", "", {}  # the repository of the previous record
+        repo_name: str | None = None  # the repository of the previous record
+        repo, uses = "", {}
         purls: dict[tuple[str, str | None, Ecosystem], str] = {}
         for dep in deps:
             if dep.repo != repo_name:

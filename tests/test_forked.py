@@ -156,3 +156,21 @@ def test_leaving_the_block_stops_the_copy_which_cleans_up(unfinished: Path) -> N
     assert time.monotonic() - started < 30
     assert not unfinished.exists()  # the copy's own clean-up ran before it ended
     copy.stop()  # stopping twice is harmless
+
+
+@forking
+def test_the_value_is_the_same_each_time_it_is_asked_for(tmp_path: Path) -> None:
+    log = tmp_path / "pids"
+
+    def work() -> list[int]:
+        with log.open("a") as stream:
+            stream.write(f"{os.getpid()}\n")
+        return [1, 2]
+
+    with Forked(work) as copy:
+        first = copy.result()
+        assert copy.result() is first == [1, 2]
+    here = Forked(work, fork=False)
+    assert here.result() is here.result()
+    pids = log.read_text().split()
+    assert len(pids) == 2 and pids[0] != str(os.getpid()) and pids[1] == str(os.getpid())

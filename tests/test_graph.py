@@ -152,7 +152,7 @@ records = st.lists(
             namespace="@s" if ecosystem is Ecosystem.NPM else None,
         ),
         st.sampled_from(["a", "b", "c"]),
-        st.sampled_from(["api", "web", "cli"]),
+        st.sampled_from(["api", "web", "cli", ""]),
         st.sampled_from(["pyproject.toml", "uv.lock"]),
         st.booleans(),
         st.sampled_from([None, ">=1", "^2"]),
