@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from analyzer.config import Config
 from analyzer.enrich.repourl import normalize_repo_url, repo_name
 from analyzer.enrich.runner import Enrichment
+from analyzer.gc_pause import paused_gc
 from analyzer.graph import DependencyGraph
 from analyzer.model import Project
 from analyzer.project_rules import NAMED, ProjectMap, owner_of
@@ -115,6 +116,7 @@ def _project(
     return Project(key, name, repository, members, reason is not None, reason, how)
 
 
+@paused_gc(lasting=True)  # a project per package, all kept: a collection would find nothing
 def rollup(
     graph: DependencyGraph,
     enrichment: Enrichment | None,
