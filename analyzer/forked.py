@@ -81,7 +81,7 @@ class Forked(Generic[T]):
             os.close(read)
             os.close(write)
             return
-        if pid == 0:  # pragma: no cover  # the copy (measured from its next call on)
+        if pid == 0:  # pragma: no cover  # the copy: coverage does not follow it
             os.close(read)
             _answer(write, self._work)
         os.close(write)
@@ -129,11 +129,11 @@ class Forked(Generic[T]):
         self.stop()
 
 
-def _terminate(signum: int, frame: object) -> NoReturn:  # in the copy
+def _terminate(signum: int, frame: object) -> NoReturn:  # pragma: no cover  # in the copy
     raise SystemExit(1)
 
 
-def _answer(pipe: int, work: Callable[[], object]) -> NoReturn:  # the copy
+def _answer(pipe: int, work: Callable[[], object]) -> NoReturn:  # pragma: no cover  # the copy
     """Do the work, write its pickle and end, without running anything of the parent's
     (no exit handlers, no buffered output flushed twice)."""
     code = 1
