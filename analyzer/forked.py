@@ -8,10 +8,12 @@ sent; it does that work and sends its answer back as a pickle, while this proces
 
 ``fork()`` is used only where that is safe and pays: on Linux, with at least two CPUs to run
 on, while this process runs no other thread (a fork copies no lock another thread could be
-holding: a progress bar's, the lookups'). Otherwise the work is done here, when its result is
-first asked for. When the copy fails in any way (killed, out of memory, an exception, an
-answer that does not pickle) the work is done here too, so a caller sees the exception the
-work raises in this process, with its traceback, and never a half answer.
+holding: the lookups', say). A thread that can stop and start again, such as the one that
+redraws the progress bars, says so with ``pausable``: it is stopped for the moment of each
+fork. Otherwise the work is done here, when its result is first asked for. When the copy
+fails in any way (killed, out of memory, an exception, an answer that does not pickle) the
+work is done here too, so a caller sees the exception the work raises in this process, with
+its traceback, and never a half answer.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from types import TracebackType
 from typing import Generic, NoReturn, TypeVar
 
@@ -47,6 +50,30 @@ def can_fork() -> bool:
     )
 
 
+Pause = Callable[[], AbstractContextManager[object]]
+_pauses: list[Pause] = []
+
+
+@contextmanager
+def pausable(pause: Pause) -> Iterator[None]:
+    """Inside, each fork is made within ``pause()``, which stops a thread of this process
+    and starts it again when it ends (see ``threads_paused``)."""
+    _pauses.append(pause)
+    try:
+        yield
+    finally:
+        _pauses.remove(pause)
+
+
+@contextmanager
+def threads_paused() -> Iterator[None]:
+    """The threads that said they can pause (``pausable``) stopped inside; to fork in."""
+    with ExitStack() as stack:
+        for pause in list(_pauses):
+            stack.enter_context(pause())
+        yield
+
+
 def _threads() -> int:
     """This process's threads as the operating system counts them (0 if it cannot tell)."""
     try:
@@ -65,8 +92,11 @@ class Forked(Generic[T]):
         self._pid: int | None = None
         self._pipe: int | None = None
         self._value: tuple[T] | None = None  # the work's value, once known
-        if can_fork() if fork is None else fork:
-            self._start()
+        if fork is False:
+            return
+        with threads_paused():
+            if fork or can_fork():
+                self._start()
 
     @property
     def forked(self) -> bool:

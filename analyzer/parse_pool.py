@@ -30,7 +30,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from analyzer.forked import cpus
+from analyzer.forked import cpus, threads_paused
 from analyzer.gc_pause import paused_gc
 from analyzer.manifests import parse_manifest
 from analyzer.manifests.sbom import parse_sbom
@@ -151,14 +151,21 @@ def _chunks(groups: list[list[int]], files: Sequence[ManifestFile]) -> list[list
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     """Workers forked from this process while it runs no other thread (a fork copies no lock
-    another thread holds, and starts at once), else from a fork server."""
-    methods = multiprocessing.get_all_start_methods()
+    another thread holds, and starts at once; the progress bars' thread pauses meanwhile, see
+    analyzer.forked), else from a fork server."""
+    with threads_paused():
+        if sys.platform == "linux" and threading.active_count() == 1:
+            pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_ignore_interrupts,
+            )
+            pool.submit(int).result()  # the workers are forked now, while the threads pause
+            return pool
     context: BaseContext
-    if sys.platform == "linux" and threading.active_count() == 1:
-        context = multiprocessing.get_context("fork")
-    elif "forkserver" in methods:  # the server imports fundscout once; workers fork from it
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")  # it imports fundscout once;
+        context.set_forkserver_preload([__name__])  # workers fork from it
     else:
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)

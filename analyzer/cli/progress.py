@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.progress import (
@@ -17,7 +18,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from analyzer import pipeline
+from analyzer import forked, pipeline
 from analyzer.cli.common import err_console
 
 Counted = pipeline.Progress | None
@@ -40,6 +41,50 @@ class RateColumn(ProgressColumn):
         return Text(f"{speed:,.0f}/s" if speed else "", style="progress.data.speed")
 
 
+class Refresher:
+    """Calls ``refresh`` ten times a second from a thread of its own, like rich's automatic
+    refresh, but one that can stop and start again (``paused``): a fork made while it runs
+    could copy a lock it holds, so forks pause it (analyzer.forked)."""
+
+    def __init__(self, refresh: Callable[[], object], interval: float = 0.1) -> None:
+        self.refresh, self.interval = refresh, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(self._stop,), daemon=True)
+        self._thread.start()
+
+    def _run(self, stop: threading.Event) -> None:
+        while not stop.wait(self.interval):
+            self.refresh()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No thread inside; as before afterwards."""
+        running = self._thread is not None
+        self.stop()
+        try:
+            yield
+        finally:
+            if running:
+                self.start()
+
+    def __enter__(self) -> Refresher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 @contextmanager
 def progress_bars(enabled: bool) -> Iterator[Bars]:
     """Transient progress bars on stderr (crawling GitHub, reading, resolving, looking up) and
@@ -52,7 +97,11 @@ def progress_bars(enabled: bool) -> Iterator[Bars]:
         TextColumn("{task.description}"), BarColumn(), CountColumn(),
         RateColumn(), TimeElapsedColumn(),
     )  # fmt: skip
-    with Progress(*columns, console=err_console, transient=True) as bar:
+    with (
+        Progress(*columns, console=err_console, transient=True, auto_refresh=False) as bar,
+        Refresher(bar.refresh) as refresher,
+        forked.pausable(refresher.paused),  # forks stop the redrawing for a moment
+    ):
 
         def tracker(label: str) -> pipeline.Progress:
             tasks: list[TaskID] = []  # added on first use: a stage that never runs shows no bar
