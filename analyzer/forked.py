@@ -45,9 +45,12 @@ def cpus() -> int:
 def can_fork() -> bool:
     """Whether a forked copy would run alongside this process, safely: on Linux, with two
     CPUs or more, and no other thread (of Python's or of a library's) in this process."""
-    return (
-        sys.platform == "linux" and threading.active_count() == 1 and _threads() == 1 and cpus() > 1
-    )
+    return _worth_forking() and threading.active_count() == 1 and _threads() == 1
+
+
+def _worth_forking() -> bool:
+    """Linux, and a second CPU for a copy to run on."""
+    return sys.platform == "linux" and cpus() > 1
 
 
 Pause = Callable[[], AbstractContextManager[object]]
@@ -92,7 +95,7 @@ class Forked(Generic[T]):
         self._pid: int | None = None
         self._pipe: int | None = None
         self._value: tuple[T] | None = None  # the work's value, once known
-        if fork is False:
+        if fork is False or (fork is None and not _worth_forking()):
             return
         with threads_paused():
             if fork or can_fork():

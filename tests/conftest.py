@@ -105,3 +105,4 @@ def fork_anyway(monkeypatch: pytest.MonkeyPatch) -> None:
     """``analyzer.forked`` forks as it would where no other thread runs, whatever threads
     earlier tests left running (the HTTP server lives for the whole session)."""
     monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setattr(forked, "_worth_forking", lambda: True)  # one CPU: fork all the same
