@@ -92,8 +92,7 @@ def write_reports(
     # written meanwhile by a copy of this process (analyzer.forked), piece by piece: never
     # 200 MB of bytes at once.
     wanted = ReportFormat.JSON in formats and document is not None and len(formats) > 1
-    big = sum(len(p.uses) for p in result.ranking.projects) >= json_report.FORK_USES
-    alongside = None if wanted and big else False
+    alongside = None if wanted and json_report.many_uses(result.ranking.projects) else False
     with Forked(partial(write_json, json_path, document or {}), fork=alongside) as json_copy:
         for fmt in formats:
             path = out / fmt.filename

@@ -82,18 +82,9 @@ def resolution_summary(result: AuditResult, listed: set[str], direct: set[str]) 
     }
 
 
-def used_by(
-    result: AuditResult, project: ProjectScore, index: PathIndex | None = None
-) -> list[dict[str, Any]]:
-    """Each repository's use, with the files that declare it and its path in the graph."""
-    entries = _uses(project)
-    for entry, path in zip(entries, use_paths(result.graph, [project], index)[0], strict=True):
-        entry["path"] = path
-    return entries
-
-
-def _uses(project: ProjectScore) -> list[dict[str, Any]]:
-    """``used_by`` but for the paths, which are None."""
+def used_by(project: ProjectScore) -> list[dict[str, Any]]:
+    """Each repository's use, with the files that declare it; its ``path`` through the graph
+    is None until ``use_paths`` finds it."""
     return [
         {
             "repository": use.repo,
@@ -109,11 +100,9 @@ def _uses(project: ProjectScore) -> list[dict[str, Any]]:
     ]
 
 
-def use_paths(
-    graph: DependencyGraph, projects: Sequence[ProjectScore], index: PathIndex | None = None
-) -> list[list[list[str]]]:
+def use_paths(graph: DependencyGraph, projects: Sequence[ProjectScore]) -> list[list[list[str]]]:
     """For each project, the path through the graph of each of its uses, in their order."""
-    index = index or PathIndex(graph)  # one search per repository, shared by every project
+    index = PathIndex(graph)  # one search per repository, shared by every project
     found = []
     for project in projects:
         targets = index.targets(project.project.packages)
@@ -121,13 +110,12 @@ def use_paths(
     return found
 
 
-def project_record(
-    result: AuditResult, p: ProjectScore, index: PathIndex | None = None
-) -> dict[str, Any]:
-    return _record(p, used_by(result, p, index))
+def many_uses(projects: Sequence[ProjectScore]) -> bool:
+    """Whether the used-by paths and the JSON report are worth a forked copy's start."""
+    return sum(len(p.uses) for p in projects) >= FORK_USES
 
 
-def _record(p: ProjectScore, uses: list[dict[str, Any]]) -> dict[str, Any]:
+def project_record(p: ProjectScore, uses: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "rank": p.rank,
         "key": p.key,
@@ -186,9 +174,9 @@ def to_data(result: AuditResult) -> dict[str, Any]:
     ranked = result.ranking.projects
     # Paths read the finished graph only: with many uses a forked copy finds them while the
     # records are built here (analyzer.forked).
-    big = sum(len(p.uses) for p in ranked) >= FORK_USES
-    with Forked(partial(use_paths, result.graph, ranked), fork=None if big else False) as found:
-        projects = [_record(p, _uses(p)) for p in ranked]
+    fork = None if many_uses(ranked) else False
+    with Forked(partial(use_paths, result.graph, ranked), fork=fork) as found:
+        projects = [project_record(p, used_by(p)) for p in ranked]
         for record, paths in zip(projects, found.result(), strict=True):
             for entry, path in zip(record["used_by"], paths, strict=True):
                 entry["path"] = path
