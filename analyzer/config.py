@@ -42,6 +42,7 @@ class Config:
     offline: bool = False  # answer from the HTTP cache only
     cache_dir: str | None = None  # default: FUNDSCOUT_CACHE_DIR, else the user cache dir
     cache_url: str | None = None  # shared Redis cache; default: FUNDSCOUT_CACHE_URL, else SQLite
+    parse_cache: bool = True  # remember unchanged repositories' parse results in the cache dir
     max_wait: float = 60.0  # longest rate-limit wait, in seconds, before a source is dropped
     providers: tuple[str, ...] | None = None  # None: every provider
     github_token_env: str | None = None  # None: GITHUB_TOKEN, then GH_TOKEN
@@ -171,6 +172,7 @@ VALIDATORS: dict[str, tuple[str, Any]] = {
     "offline": ("offline", _flag),
     "cache-dir": ("cache_dir", _directory),
     "cache-url": ("cache_url", _cache_url),
+    "parse-cache": ("parse_cache", _flag),
     "max-wait": ("max_wait", _seconds),
     "providers": ("providers", lambda v, w: _string_list(v, w)),
     "github-token-env": ("github_token_env", _text),

@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import Any, cast
 
 from analyzer.forked import cpus, threads_paused
 from analyzer.gc_pause import paused_gc
@@ -36,12 +36,13 @@ from analyzer.manifests import parse_manifest
 from analyzer.manifests.sbom import parse_sbom
 from analyzer.merge import defer_catalogs, merge_lockfiles
 from analyzer.model import Dependency, ManifestFile, ParsedManifest, Problem
+from analyzer.parse_cache import Miss, ParseCache, ReadLog
+from analyzer.parse_entries import Found  # a file's merged result; its lock, if it is one
 from analyzer.resolve.interface import Lock, find_locks
 from analyzer.sources.tree_reader import TreeReader
 
 Progress = Callable[[int, int], None]
 Parsed = tuple[list[ParsedManifest], list[Lock]]  # merged results in file order; the locks
-Found = tuple[ParsedManifest, Lock | None]  # a file's merged result; its lock, if it is one
 
 POOL_MIN_BYTES = 24 << 20  # below this much to read, starting workers costs more than it saves
 CHUNK_BYTES = 1 << 20  # how much a worker is handed at a time
@@ -54,15 +55,63 @@ def parse_files(
     *,
     min_pool_bytes: int | None = None,
     workers: int | None = None,
+    cache: ParseCache | None = None,
 ) -> Parsed:
     """Parse ``files`` (those in ``sboms`` as SBOMs) and merge each lockfile with its partner
     manifests; also return the files that list installed packages, as locks, in file order.
 
     Worker processes parse when the files of local trees hold at least ``min_pool_bytes``
-    (``POOL_MIN_BYTES``) and more than one CPU (or ``workers``) is there to run them.
+    (``POOL_MIN_BYTES``) and more than one CPU (or ``workers``) is there to run them. With a
+    ``cache``, repositories it remembers are not parsed, and the others are remembered.
     """
+
+    def parse(some: Sequence[ManifestFile], tick: Progress | None) -> list[Found]:
+        return _parse_files(some, sboms, tick, min_pool_bytes, workers or cpus())
+
     with paused_gc(lasting=True):  # records, never cycles: the collector would find nothing
-        return _parse_files(files, sboms, progress, min_pool_bytes, workers or cpus())
+        if cache is None:
+            return _split(parse(files, progress))
+        return _split(_through(cache, files, frozenset(sboms), progress, parse))
+
+
+def _through(
+    cache: ParseCache,
+    files: Sequence[ManifestFile],
+    sboms: frozenset[ManifestFile],
+    progress: Progress | None,
+    parse: Callable[[Sequence[ManifestFile], Progress | None], list[Found]],
+) -> list[Found]:
+    """What ``cache`` remembers, and the rest parsed (reading through a ``ReadLog`` per
+    repository) and then remembered. A repository whose files have several readers (SBOM
+    files) is always parsed: its reads could not be checked through one reader."""
+    found: dict[int, Found] = {}
+    misses: list[Miss] = []
+    for group in _repositories(files):
+        mine = [files[i] for i in group]
+        key = cache.key(mine, sboms)
+        remembered = cache.lookup(key, mine) if _one_reader(mine) else None
+        if remembered is not None:
+            found.update(zip(group, remembered, strict=True))
+            continue
+        reads = ReadLog(mine[0].reader)
+        logged = [dataclasses.replace(f, reader=reads) for f in mine]
+        misses.append(Miss(key, logged, reads, group))
+    if progress and found:
+        progress(len(found), len(files))
+    todo = [file for miss in misses for file in miss.files]
+    if todo:
+        base = len(found)
+        tick = (lambda done, _: progress(base + done, len(files))) if progress else None
+        indices = (index for miss in misses for index in miss.indices)
+        for index, (result, lock) in zip(indices, parse(todo, tick), strict=True):
+            found[index] = (dataclasses.replace(result, file=files[index]), lock)
+        cache.store([m for m in misses if _one_reader(m.files)], found)
+    return [found[i] for i in range(len(files))]
+
+
+def _one_reader(files: Sequence[ManifestFile]) -> bool:
+    first = files[0].reader
+    return all(file.reader is first for file in files)
 
 
 def _parse_files(
@@ -71,12 +120,12 @@ def _parse_files(
     progress: Progress | None,
     min_pool_bytes: int | None,
     workers: int,
-) -> Parsed:
+) -> list[Found]:
     min_pool_bytes = POOL_MIN_BYTES if min_pool_bytes is None else min_pool_bytes
     groups = _repositories(files)
-    local = [g for g in groups if all(isinstance(files[i].reader, TreeReader) for i in g)]
+    local = [g for g in groups if all(_local(files[i]) for i in g)]
     if workers < 2 or sum(files[i].size for g in local for i in g) < min_pool_bytes:
-        return _split(_parse(files, sboms, progress))
+        return _parse(files, sboms, progress)
     chunks = deque(_chunks(local, files))
     here = sorted(set(range(len(files))).difference(*chunks))
     found: dict[int, Found] = {}
@@ -92,9 +141,11 @@ def _parse_files(
                 found.update(zip(chunk, _parse([files[i] for i in chunk], sboms), strict=True))
             elif running and (running[0][1].done() or not chunks):
                 chunk, future = running.popleft()
-                answer = pickle.loads(future.result())  # noqa: S301  # from our own worker
-                for index, (result, lock) in zip(chunk, answer, strict=True):
+                answer, reads = pickle.loads(future.result())  # noqa: S301  # our own worker's
+                for index, (result, lock), seen in zip(chunk, answer, reads, strict=True):
                     found[index] = (dataclasses.replace(result, file=files[index]), lock)
+                    if seen:  # what it read through a ReadLog of this process, in its copy
+                        cast(ReadLog, files[index].reader).seen.update(seen)
             else:
                 chunk = chunks.pop()
                 found.update(zip(chunk, _parse([files[i] for i in chunk], ()), strict=True))
@@ -102,7 +153,13 @@ def _parse_files(
                 progress(len(found), len(files))
     finally:  # on Ctrl-C too: what no worker has begun is dropped
         pool.shutdown(cancel_futures=True)
-    return _split([found[i] for i in range(len(files))])
+    return [found[i] for i in range(len(files))]
+
+
+def _local(file: ManifestFile) -> bool:
+    """True for a file of a local tree, which a worker can read itself."""
+    reader = file.reader.inner if isinstance(file.reader, ReadLog) else file.reader
+    return isinstance(reader, TreeReader)
 
 
 def _parse(
@@ -123,9 +180,12 @@ def _split(found: list[Found]) -> Parsed:
 
 
 def _work(files: list[ManifestFile]) -> bytes:
-    """A worker's task: parse a chunk of whole repositories (no SBOMs among them)."""
+    """A worker's task: parse a chunk of whole repositories (no SBOMs among them); also what
+    each file's ``ReadLog`` noted, if it has one."""
     with paused_gc():
-        return _dumps(_parse(files, ()))
+        found = _parse(files, ())
+        reads = [f.reader.seen if isinstance(f.reader, ReadLog) else None for f in files]
+        return _dumps((found, reads))
 
 
 def _repositories(files: Sequence[ManifestFile]) -> list[list[int]]:

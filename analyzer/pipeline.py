@@ -14,8 +14,10 @@ from analyzer.config import Config
 from analyzer.enrich.runner import Enrichment
 from analyzer.git_remotes import audited_owners
 from analyzer.graph import DependencyGraph
+from analyzer.http import HttpSettings
 from analyzer.manifests import is_manifest
 from analyzer.model import Dependency, ManifestFile, Problem, Repository
+from analyzer.parse_cache import ParseCache
 from analyzer.parse_pool import parse_files
 from analyzer.projects import Projects, rollup
 from analyzer.resolve.interface import Lock, Resolution
@@ -104,7 +106,14 @@ def collect(
         collection.repositories.extend(scan.repositories)
         collection.manifests.extend(scan.manifests)
         sbom_files.update(scan.manifests)
-    merged, collection.locks = parse_files(collection.manifests, sbom_files, progress)
+    cache = _parse_cache(config) if collection.manifests else None
+    try:
+        merged, collection.locks = parse_files(
+            collection.manifests, sbom_files, progress, cache=cache
+        )
+    finally:
+        if cache is not None:
+            cache.close()
     seen: dict[Dependency, None] = {}
     for parsed in merged:
         seen.update(dict.fromkeys(parsed.dependencies))
@@ -115,6 +124,14 @@ def collect(
     collection.dependencies = list(seen)
     collection.problems = list(dict.fromkeys(collection.problems))
     return collection
+
+
+def _parse_cache(config: Config) -> ParseCache | None:
+    """The store of parse results in the cache folder, unless ``parse-cache`` is off."""
+    if not config.parse_cache:
+        return None
+    folder = Path(config.cache_dir) if config.cache_dir else None
+    return ParseCache.open(HttpSettings(cache_dir=folder).resolved_cache_dir())
 
 
 def build_graph(collection: Collection) -> DependencyGraph:

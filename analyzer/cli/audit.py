@@ -95,6 +95,13 @@ def audit(
         ),
     ] = False,
     offline: net.OfflineOpt = False,
+    no_parse_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-parse-cache",
+            help="Parse every manifest again, without the results remembered in the cache dir.",
+        ),
+    ] = False,
     cache_dir: net.CacheDirOpt = None,
     cache_url: net.CacheUrlOpt = None,
     max_wait: net.MaxWaitOpt = None,
@@ -152,6 +159,7 @@ def audit(
         fail(str(exc), ExitCode.USAGE)
     config = config.with_overrides(out=str(out) if out else None, top=top, formats=chosen)
     config = config.with_overrides(graph=graph.value if graph else None)
+    config = config.with_overrides(parse_cache=False if no_parse_cache else None)
     config = exclude_report_folder(config, roots)
     config = net.network_config(
         config, no_enrich=no_enrich, offline=offline, cache_dir=cache_dir, max_wait=max_wait,
