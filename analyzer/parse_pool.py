@@ -105,7 +105,7 @@ def _through(
         indices = (index for miss in misses for index in miss.indices)
         for index, (result, lock) in zip(indices, parse(todo, tick), strict=True):
             found[index] = (dataclasses.replace(result, file=files[index]), lock)
-        cache.store([m for m in misses if _one_reader(m.files)], found)
+    cache.store([m for m in misses if _one_reader(m.files)], found)
     return [found[i] for i in range(len(files))]
 
 
