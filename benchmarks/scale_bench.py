@@ -6,7 +6,9 @@ For each size it writes a synthetic organization (``benchmarks.synth``, kept in 
 reused), runs the floor (``benchmarks.floor``: read and stdlib-parse every manifest) and then
 the audit stage by stage, each size in a fresh subprocess so that peak memory is its own:
 collect (walk, parse, merge), graph, projects, score and every report format; then, lookups
-off, the command itself (``fundscout audit``, every format) for its wall time. Lookups are off
+off, the command itself (``fundscout audit``, every format) for its wall time; both parse every
+manifest afresh (``--no-parse-cache``). Then the command fills a parse cache, and the stages
+and the command run again reading it (the rerun of an unchanged organization). Lookups are off
 (``--no-enrich``) unless ``--enrich`` is given: then the audit enriches every package from a
 warm cache, offline (``benchmarks.scale_enrich``). Prints one table per size and how time and
 memory grow with size.
@@ -18,6 +20,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,18 +51,22 @@ def _timed(stages: list[dict[str, Any]], name: str, work: Callable[[], Any]) -> 
     return value
 
 
-def stages(root: Path, out: Path, cache: Path | None = None) -> dict[str, Any]:
+def stages(
+    root: Path, out: Path, cache: Path | None = None, parsed: Path | None = None
+) -> dict[str, Any]:
     """Run the audit stage by stage in this process; times, counts and peak memory.
 
     With ``cache`` (filled by ``benchmarks.scale_enrich``) enrichment is a stage too, answered
-    offline from that cache."""
+    offline from that cache. Manifests are parsed afresh unless ``parsed`` is a folder for
+    the parse cache."""
     from analyzer import pipeline
     from analyzer.config import Config
     from analyzer.projects import rollup
     from analyzer.report import ReportFormat, json_report, write_reports
     from analyzer.score.priority import score
 
-    config = Config(enrich=False)
+    config = Config(enrich=False, parse_cache=parsed is not None,
+                    cache_dir=str(parsed) if parsed else None)  # fmt: skip
     done: list[dict[str, Any]] = []
     collection = _timed(done, "collect", lambda: pipeline.collect([root], config))
     graph = _timed(done, "graph", lambda: pipeline.build_graph(collection))
@@ -110,36 +117,54 @@ def measure(repos: int, seed: int, work: Path, enrich_port: int = 0) -> dict[str
     floor = min((_child("benchmarks.floor", str(org)) for _ in range(3)), key=lambda f: f["wall"])
     if not enrich_port:
         audit = _audit(org, work, None)
-        audit["command"] = _child("benchmarks.scale_bench", "--command", str(org),
-                                  str(work / f"out-{org.name}"))  # fmt: skip
-        return {"repos": repos, "floor": floor, "audit": audit, "fill": fill}
+        out = str(work / f"out-{org.name}")
+        audit["command"] = _child("benchmarks.scale_bench", "--command", str(org), out)
+        parsed = work / f"parsed-{org.name}"  # the parse cache: filled, then read
+        shutil.rmtree(parsed, ignore_errors=True)
+        filling = _child(
+            "benchmarks.scale_bench", "--command", str(org), out, "--parsed", str(parsed)
+        )
+        warm = _audit(org, work, None, parsed)
+        warm["command"] = _child("benchmarks.scale_bench", "--command", str(org), out,
+                                 "--parsed", str(parsed))  # fmt: skip
+        warm["filling"] = filling
+        return {"repos": repos, "floor": floor, "audit": audit, "fill": fill, "parsed": warm}
     forget_runs(cache)  # the first rerun reads every cached answer; it remembers the run
     audit = _audit(org, work, cache)
     rerun = _audit(org, work, cache)  # which the second rerun finds
     return {"repos": repos, "floor": floor, "audit": audit, "rerun": rerun, "fill": fill}
 
 
-def _audit(org: Path, work: Path, cache: Path | None) -> dict[str, Any]:
+def _audit(org: Path, work: Path, cache: Path | None, parsed: Path | None = None) -> dict[str, Any]:
     wall = time.perf_counter()
-    extra = ("--cache", str(cache)) if cache else ()
+    extra: tuple[str, ...] = ("--cache", str(cache)) if cache else ()
+    extra += ("--parsed", str(parsed)) if parsed else ()
     audit = _child("benchmarks.scale_bench", "--stages", str(org), str(work / f"out-{org.name}"),
                    *extra)  # fmt: skip
     audit["process_wall"] = time.perf_counter() - wall  # interpreter start and imports included
     return audit
 
 
-def command(org: Path, out: Path) -> dict[str, Any]:
+def command(org: Path, out: Path, parsed: Path | None = None) -> dict[str, Any]:
     """``fundscout audit`` as a user runs it (lookups off, every format): wall time and the
-    command's peak memory, measured from this process, which runs nothing else."""
+    command's peak memory, measured from this process, which runs nothing else. Manifests
+    are parsed afresh unless ``parsed`` is a folder for the parse cache."""
     wall = time.perf_counter()
+    cached = ("--cache-dir", str(parsed)) if parsed else ("--no-parse-cache",)
     subprocess.run([sys.executable, "-m", "analyzer", "audit", str(org), "--no-enrich", "--quiet",
-                    "--format", "md,json,html,csv", "--out", str(out)], check=True)  # fmt: skip
+                    "--format", "md,json,html,csv", "--out", str(out), *cached],
+                   check=True)  # fmt: skip
     return {"wall": time.perf_counter() - wall,
             "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}  # fmt: skip
 
 
 def print_size(row: dict[str, Any]) -> None:
     print_audit(row, row["audit"], "")
+    if "parsed" in row:
+        filling = row["parsed"]["filling"]["wall"]
+        print(f"\n(the command once more, filling the parse cache: {filling:.2f} s, "
+              f"{filling / row['floor']['wall']:.1f}x the floor)")  # fmt: skip
+        print_audit(row, row["parsed"], "the parse cache filled: ")
     if "rerun" in row:
         print_audit(row, row["rerun"], "once more (the enrichment run remembered): ")
 
@@ -194,12 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stages", nargs=2, metavar=("ORG", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--command", nargs=2, metavar=("ORG", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--parsed", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.command:
-        print(json.dumps(command(Path(args.command[0]), Path(args.command[1]))))
+        print(json.dumps(command(Path(args.command[0]), Path(args.command[1]), args.parsed)))
         return 0
     if args.stages:
-        print(json.dumps(stages(Path(args.stages[0]), Path(args.stages[1]), args.cache)))
+        out = Path(args.stages[1])
+        print(json.dumps(stages(Path(args.stages[0]), out, args.cache, args.parsed)))
         return 0
     args.work.mkdir(parents=True, exist_ok=True)
     sizes = [int(n) for n in args.repos.split(",")]
