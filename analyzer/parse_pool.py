@@ -88,13 +88,13 @@ def _through(
     misses: list[Miss] = []
     for group in _repositories(files):
         mine = [files[i] for i in group]
-        key = cache.key(mine, sboms)
-        remembered = cache.lookup(key, mine) if _one_reader(mine) else None
+        key, one_reader = cache.key(mine, sboms), _one_reader(mine)
+        remembered = cache.lookup(key, mine) if one_reader else None
         if remembered is not None:
             found.update(zip(group, remembered, strict=True))
             continue
         reads = ReadLog(mine[0].reader)
-        logged = [dataclasses.replace(f, reader=reads) for f in mine]
+        logged = [dataclasses.replace(f, reader=reads) for f in mine] if one_reader else mine
         misses.append(Miss(key, logged, reads, group))
     if progress and found:
         progress(len(found), len(files))

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from analyzer import parse_cache, parse_pool
+from analyzer import manifests, parse_cache, parse_pool
 from analyzer.cli import app
 from analyzer.manifests import is_manifest
 from analyzer.model import ManifestFile
@@ -45,7 +45,7 @@ def _records(parsed: Parsed) -> list[object]:
 def parsed_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths of the files parsed (not taken from the store) in this process."""
     seen: list[str] = []
-    parse = parse_pool.parse_manifest
+    parse = manifests.parse_manifest
 
     def spy(file: ManifestFile) -> Any:
         seen.append(file.path)
@@ -248,3 +248,22 @@ def test_the_command_remembers_unless_told_not_to(
     assert (tmp_path / "cache" / parse_cache.FILENAME).exists() == remembered
     report = json.loads((tmp_path / "out" / "fundscout-report.json").read_text())
     assert report["summary"]["dependencies"] == 3  # flask, requests (included), left-pad
+
+
+def test_a_repository_read_by_several_readers_is_parsed_and_not_remembered(
+    tmp_path: Path, parsed_here: list[str]
+) -> None:
+    contents = {"r/requirements.txt": b"flask==3.0.0\n", "r/package.json": b'{"dependencies": {}}'}
+    files = [
+        ManifestFile("r", path, len(data), lambda _, data=data: data, "r")  # type: ignore[misc]
+        for path, data in contents.items()
+    ]
+    for _ in range(2):
+        cache = ParseCache.open(tmp_path / "cache")
+        assert cache is not None
+        parsed_here.clear()
+        merged, _ = parse_files(files, cache=cache)
+        cache.close()
+        assert parsed_here == list(contents)  # each read by its own reader, both times
+        assert [d.name for d in merged[0].dependencies] == ["flask"]
+        assert merged[1].problems == ()  # package.json read as itself
