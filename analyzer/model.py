@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -150,9 +151,39 @@ def package_purl(ecosystem: Ecosystem, name: str, namespace: str | None = None) 
     """The Package URL naming a package (no version): ``pkg:npm/%40scope/name``.
 
     Cached: an organization names the same few thousand packages hundreds of thousands of
-    times, and building a purl string normalizes and quotes every part each time.
+    times, and building a purl string normalizes and quotes every part each time. Names that
+    need neither (most of them) are joined as they are, as packageurl would.
     """
+    plain = _plain_purl(ecosystem, name, namespace)
+    if plain is not None:
+        return plain
     return str(PackageURL(type=ecosystem.value, namespace=namespace, name=name).to_string())
+
+
+# Characters quoting leaves alone; packageurl lowercases names of some types (and their
+# namespaces for pypi and composer) and writes a pypi name's "_" as "-".
+_UNQUOTED = re.compile(r"[A-Za-z0-9._~-]+")
+_UNQUOTED_PATH = re.compile(r"@?[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
+_LOWERCASED = frozenset({Ecosystem.NPM, Ecosystem.PYPI, Ecosystem.COMPOSER})
+
+
+def _plain_purl(ecosystem: Ecosystem, name: str, namespace: str | None) -> str | None:
+    """The purl packageurl writes, when no part of it needs normalizing; otherwise None."""
+    if not _UNQUOTED.fullmatch(name):
+        return None
+    if ecosystem in _LOWERCASED and name.lower() != name:
+        return None
+    if ecosystem is Ecosystem.PYPI and "_" in name:
+        return None
+    if not namespace:
+        return f"pkg:{ecosystem.value}/{name}"
+    if not _UNQUOTED_PATH.fullmatch(namespace):
+        return None
+    if ecosystem in (Ecosystem.PYPI, Ecosystem.COMPOSER) and namespace.lower() != namespace:
+        return None
+    if namespace.startswith("@"):
+        namespace = "%40" + namespace[1:]
+    return f"pkg:{ecosystem.value}/{namespace}/{name}"
 
 
 @dataclass(frozen=True)
