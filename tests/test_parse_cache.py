@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sqlite3
@@ -18,7 +19,7 @@ from typer.testing import CliRunner
 from analyzer import manifests, parse_cache, parse_pool
 from analyzer.cli import app
 from analyzer.manifests import is_manifest
-from analyzer.model import ManifestFile
+from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Scope
 from analyzer.parse_cache import ParseCache
 from analyzer.parse_entries import Found, decode, encode
 from analyzer.parse_pool import Parsed, parse_files
@@ -130,8 +131,13 @@ def test_other_code_never_uses_what_this_code_remembered(
 
 @pytest.mark.parametrize(
     "damage",
-    [b"not json", b"[]", b'{"version": 1}', b"null",
-     b'{"version": 1, "reads": {}, "names": [], "found": [[[["npm"]], [], [], [], false, null]]}'],
+    [b"not json", b"[]", b'{"version": 2}', b"null",
+     # a column per field, but only one; then the right columns, but a record too many
+     b'{"version": 2, "reads": {}, "names": [], "records": [["npm"]],'
+     b' "found": [[1, [], [], [], false, null]]}',
+     b'{"version": 2, "reads": {}, "names": ["r", "f"], "records": [["npm"], ["a"], [null],'
+     b' [null], ["runtime"], [true], [0], [1], [null], [null], ["registry"], [[]]],'
+     b' "found": [[0, [], [], [], false, null]]}'],
 )  # fmt: skip
 def test_a_damaged_entry_is_parsed_again(
     tmp_path: Path, damage: bytes, caplog: pytest.LogCaptureFixture
@@ -213,6 +219,21 @@ def test_any_change_to_an_entry_is_rebuilt_or_refused(data: st.DataObject) -> No
         return
     assert all(isinstance(v, str) for v in reads.values())
     assert [parsed.file for parsed, _ in rebuilt] == files
+
+
+def test_an_entry_gives_back_every_field_of_every_record() -> None:
+    file = ManifestFile("api", "api/requirements.txt", 10, reader=lambda _: b"", repo_path="api")
+    empty = ManifestFile("api", "api/package.json", 2, reader=lambda _: b"", repo_path="api")
+    record = Dependency(Ecosystem.NPM, "core", "^7", "7.1.0", Scope.DEV, True, "api",
+                        "api/requirements.txt", 3, "@babel", "url", ("binary", "pool"))  # fmt: skip
+    other = dataclasses.replace(record, name="cli", line=None, namespace=None, extras=())
+    found = [(ParsedManifest(file, (record, other)), None), (ParsedManifest(empty), None)]
+    reads, rebuilt = decode(encode({"api/requirements.txt": "digest"}, found), [file, empty])
+    assert reads == {"api/requirements.txt": "digest"}
+    assert rebuilt == found
+    records = [dataclasses.astuple(d) for parsed, _ in rebuilt for d in parsed.dependencies]
+    assert records == [dataclasses.astuple(record), dataclasses.astuple(other)]  # extras too
+    assert decode(encode({}, found[1:]), [empty]) == ({}, found[1:])  # no records at all
 
 
 def _replace_somewhere(value: Any, new: Any, seed: int) -> None:
