@@ -17,7 +17,7 @@ import pytest
 
 from analyzer import forked, pipeline, report
 from analyzer.config import Config
-from analyzer.report import ReportFormat, json_report, render, write_reports
+from analyzer.report import ReportFormat, csv_report, json_report, render, write_reports
 from analyzer.report import markdown as md
 from analyzer.report.markdown import escape
 from tests.helpers import forking
@@ -127,26 +127,35 @@ def test_reports_are_written_atomically(result: pipeline.AuditResult, tmp_path: 
 
 
 @forking
-def test_with_other_formats_a_copy_writes_the_same_json(
+def test_with_other_formats_copies_write_the_same_json_and_csv(
     result: pipeline.AuditResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     every = tuple(ReportFormat)
-    original = report.write_json
+    original_json, original_csv = report.write_json, csv_report.render_document
 
-    def noted(path: Path, document: object) -> None:
+    def note(name: str) -> None:
         # appended to a file: the copy's own memory would not show here
-        with (tmp_path / "writers").open("a") as log:
+        with (tmp_path / name).open("a") as log:
             log.write(f"{os.getpid()}\n")
-        original(path, document)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(report, "write_json", noted)
+    def json_noted(path: Path, document: object) -> None:
+        note("json")
+        original_json(path, document)  # type: ignore[arg-type]
+
+    def csv_noted(document: Any) -> str:
+        note("csv")
+        return original_csv(document)
+
+    monkeypatch.setattr(report, "write_json", json_noted)
+    monkeypatch.setattr(csv_report, "render_document", csv_noted)
     monkeypatch.setattr(json_report, "FORK_USES", 0)
     write_reports(result, tmp_path / "copy", every)
-    writers = [int(line) for line in (tmp_path / "writers").read_text().split()]
-    assert len(writers) == 1 and writers[0] != os.getpid()  # the copy wrote it
+    writers = [int((tmp_path / name).read_text()) for name in ("json", "csv")]
+    assert len(set(writers)) == 2 and os.getpid() not in writers  # two copies wrote them
     monkeypatch.setattr(forked, "can_fork", lambda: False)  # now done here
     write_reports(result, tmp_path / "here", every)
-    assert (tmp_path / "writers").read_text().split()[-1] == str(os.getpid())
+    for name in ("json", "csv"):
+        assert (tmp_path / name).read_text().split()[-1] == str(os.getpid())
     for fmt in every:
         assert (tmp_path / "copy" / fmt.filename).read_bytes() == (
             tmp_path / "here" / fmt.filename

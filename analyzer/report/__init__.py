@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable
+from contextlib import ExitStack
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -12,8 +13,9 @@ from typing import TYPE_CHECKING, Any, assert_never
 
 from analyzer.forked import Forked
 from analyzer.gc_pause import paused_gc
-from analyzer.report import csv_report, html, json_report, markdown
+from analyzer.report import csv_report, html, json_report, markdown, reader
 from analyzer.report.json_stream import write_json
+from analyzer.report.view import Document
 
 if TYPE_CHECKING:
     from analyzer.pipeline import AuditResult
@@ -86,24 +88,49 @@ def write_reports(
     the reports were rendered scanned the whole audit and took 3.6 s, and found nothing."""
     if document is None and needs_document(formats):
         document = json_report.to_data(result)
-    written = []
-    json_path = out / ReportFormat.JSON.filename
-    # A large JSON report (200 MB at 1,000 repositories), with other formats to write, is
-    # written meanwhile by a copy of this process (analyzer.forked), piece by piece: never
-    # 200 MB of bytes at once.
-    wanted = ReportFormat.JSON in formats and document is not None and len(formats) > 1
-    alongside = None if wanted and json_report.many_uses(result.ranking.projects) else False
-    with Forked(partial(write_json, json_path, document or {}), fork=alongside) as json_copy:
+    # A large JSON report (200 MB at 1,000 repositories) is written meanwhile by a copy of
+    # this process (analyzer.forked), piece by piece: never 200 MB of bytes at once. So is
+    # the CSV, by another, once the document is read for it and the HTML.
+    alongside = _alongside(result, formats, document)
+    with ExitStack() as copies:
+        writers: dict[ReportFormat, Forked[None]] = {}
         for fmt in formats:
-            path = out / fmt.filename
-            if fmt is not ReportFormat.JSON or document is None:
-                write_atomic(path, render(result, fmt, document))
-            elif not json_copy.forked:
-                json_copy.result()  # written here, in its turn
-            written.append(path)
-        if json_copy.forked:
-            json_copy.result()  # the copy's, or written here if the copy failed
-    return written
+            if fmt in _FORKED and alongside is None and document is not None:
+                if fmt is ReportFormat.CSV and isinstance(document, Document):
+                    reader.read(document)  # read once, for the copy and the HTML to share
+                work = partial(_write, result, out, fmt, document)
+                writers[fmt] = copies.enter_context(Forked(work, fork=alongside))
+        for fmt in formats:
+            if fmt in writers and writers[fmt].forked:
+                continue  # its copy writes it
+            if fmt in writers:
+                writers[fmt].result()  # written here, in its turn
+            else:
+                _write(result, out, fmt, document)
+        for writer in writers.values():
+            writer.result()  # a copy's, or written here if the copy failed
+    return [out / fmt.filename for fmt in formats]
+
+
+_FORKED = (ReportFormat.JSON, ReportFormat.CSV)  # in the order their copies start
+
+
+def _alongside(
+    result: AuditResult, formats: tuple[ReportFormat, ...], document: dict[str, Any] | None
+) -> bool | None:
+    """None (fork if possible) when a large report has other formats to write meanwhile."""
+    wanted = document is not None and len(formats) > 1 and any(f in _FORKED for f in formats)
+    return None if wanted and json_report.many_uses(result.ranking.projects) else False
+
+
+def _write(
+    result: AuditResult, out: Path, fmt: ReportFormat, document: dict[str, Any] | None
+) -> None:
+    path = out / fmt.filename
+    if fmt is ReportFormat.JSON and document is not None:
+        write_json(path, document)
+    else:
+        write_atomic(path, render(result, fmt, document))
 
 
 __all__ = ["ReportFormat", "needs_document", "render", "write_atomic", "write_reports"]

@@ -13,13 +13,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from analyzer.forked import Forked
 from analyzer.gc_pause import paused_gc
-from analyzer.model import Scope
+from analyzer.model import Scope, package_purl
 from analyzer.report.view import Document
 from analyzer.score.paths import PathIndex
 
@@ -36,18 +37,17 @@ OPTIONS = (orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHRO
 # From this many uses on (280,000 at 1,000 repositories, about 1.3 s), their paths are worth
 # a forked copy's start.
 FORK_USES = 50_000
+_PACKAGE = attrgetter("ecosystem", "name", "namespace")  # package_purl's arguments
+_DIRECT = attrgetter("direct")
 
 
 def summary(result: AuditResult) -> dict[str, Any]:
     """Headline counts, shared by every format."""
     collection = result.collection
-    packages: set[str] = set()
-    direct: set[str] = set()
-    for dependency in collection.dependencies:  # one pass: a purl costs a call each time
-        purl = dependency.purl
-        packages.add(purl)
-        if dependency.direct:
-            direct.add(purl)
+    # a purl costs a call each time: each package's is made once, from its name
+    records = collection.dependencies
+    packages = {package_purl(*key) for key in set(map(_PACKAGE, records))}
+    direct = {package_purl(*key) for key in set(map(_PACKAGE, filter(_DIRECT, records)))}
     statuses = Counter(p.eligibility.status for p in result.ranking.projects)
     return {
         "repositories": len(collection.repositories),

@@ -13,11 +13,12 @@ input order. ``confidence`` is the share of the model's inputs that were known.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from analyzer.forked import Forked
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 # From this many edges on, PageRank (about a second at 650,000) is worth a forked copy's
 # start (a few milliseconds, plus the pages it copies).
 FORK_EDGES = 50_000
+_SCOPE = attrgetter("scope")
 
 
 @dataclass(frozen=True)
@@ -75,10 +77,8 @@ class ProjectScore:
 
     @property
     def scopes(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for use in self.uses:
-            counts[use.scope.value] = counts.get(use.scope.value, 0) + 1
-        return dict(sorted(counts.items()))
+        counts = Counter(map(_SCOPE, self.uses))  # Enum.value costs a call each time
+        return dict(sorted((scope.value, count) for scope, count in counts.items()))
 
 
 @dataclass(frozen=True)
