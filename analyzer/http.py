@@ -10,19 +10,15 @@ fast path.
 
 from __future__ import annotations
 
-import os
-import signal
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from platformdirs import user_cache_dir
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
 from requests_cache.backends.base import BaseCache
@@ -34,15 +30,12 @@ from urllib3.util.retry import Retry
 from analyzer import __version__
 from analyzer.docstore import FILENAME, AnswerStore
 from analyzer.errors import ConfigError
+from analyzer.http_settings import DEFAULT_DEADLINE
+from analyzer.http_settings import STOPPING as STOPPING  # where it was first
+from analyzer.http_settings import HttpSettings as HttpSettings  # where it was first
 from analyzer.sessions import CachingSession, PlainSession
 
-if TYPE_CHECKING:
-    from analyzer.config import Config
-
 USER_AGENT = f"fundscout/{__version__} (+https://github.com/fundscout/fundscout)"
-DEFAULT_TIMEOUT = 20.0
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-DEFAULT_DEADLINE = 120.0
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 CHECKPOINT_PAGES = 20_000  # 80 MB of 4 KiB pages
 
@@ -53,42 +46,6 @@ class ResponseTooLargeError(requests.RequestException):
 
 class ResponseTooSlowError(requests.RequestException):
     """The body took longer than the deadline, however quickly each piece of it came."""
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    """How fundscout talks to the network; every field has a documented default."""
-
-    cache_dir: Path | None = None  # None: FUNDSCOUT_CACHE_DIR, else the user cache dir
-    cache_url: str | None = None  # a shared Redis cache; None: FUNDSCOUT_CACHE_URL, else SQLite
-    offline: bool = False  # answer from the cache only
-    use_cache: bool = True
-    timeout: float = DEFAULT_TIMEOUT
-    retries: int = 3
-    backoff: float = 0.5
-    max_wait: float = 60.0  # longest Retry-After or rate-limit reset fundscout waits for
-    max_bytes: int = DEFAULT_MAX_BYTES
-    per_host: int = 8  # concurrent requests to one host
-    deadline: float = DEFAULT_DEADLINE  # longest a body may take once the headers are in
-
-    def resolved_cache_dir(self) -> Path:
-        if self.cache_dir is not None:
-            return self.cache_dir
-        env = os.environ.get("FUNDSCOUT_CACHE_DIR")
-        return Path(env) if env else Path(user_cache_dir("fundscout", appauthor=False))
-
-    def resolved_cache_url(self) -> str | None:
-        return self.cache_url or os.environ.get("FUNDSCOUT_CACHE_URL", "").strip() or None
-
-    @classmethod
-    def for_config(cls, config: Config) -> HttpSettings:
-        """The audit's cache, offline mode and rate-limit patience."""
-        return cls(
-            cache_dir=Path(config.cache_dir) if config.cache_dir else None,
-            cache_url=config.cache_url,
-            offline=config.offline,
-            max_wait=config.max_wait,
-        )
 
 
 class BoundedAdapter(HTTPAdapter):
@@ -283,35 +240,3 @@ class HostGate:
         delay = self._resume_at.get(urlsplit(url).netloc, 0.0) - time.time()
         if delay > 0 and not STOPPING.is_set():  # after Ctrl-C, no new pause begins
             time.sleep(delay)
-
-
-# Set by Ctrl-C under stop_on_interrupt: requests not yet sent are not sent.
-STOPPING = threading.Event()
-
-
-@contextmanager
-def stop_on_interrupt() -> Iterator[None]:
-    """Let Ctrl-C stop the lookups at once, not after the queue of requests.
-
-    KeyboardInterrupt reaches only the main thread, which then waits for the worker threads
-    to finish their queues; this handler first sets :data:`STOPPING`, which the client
-    checks before each request. Outside the main thread it does nothing.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-
-    def interrupted(signum: int, frame: Any) -> None:
-        STOPPING.set()
-        if callable(previous):
-            previous(signum, frame)
-        elif previous != signal.SIG_IGN:
-            raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, interrupted)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        STOPPING.clear()

@@ -7,14 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer import __version__
 from analyzer.allocate import Allocation, allocate
 from analyzer.config import Config
-from analyzer.enrich.runner import Enrichment
 from analyzer.git_remotes import audited_owners
 from analyzer.graph import DependencyGraph
-from analyzer.http import HttpSettings
+from analyzer.http_settings import HttpSettings
 from analyzer.manifests import is_manifest
 from analyzer.model import Dependency, ManifestFile, Problem, Repository
 from analyzer.parse_cache import ParseCache
@@ -23,8 +23,11 @@ from analyzer.projects import Projects, rollup
 from analyzer.resolve.interface import Lock, Resolution
 from analyzer.score.priority import Ranking, score
 from analyzer.sources import LocalSource
-from analyzer.sources.github import GithubOrgSource
 from analyzer.sources.sbom import SbomSource
+
+if TYPE_CHECKING:  # the lookups' HTTP stack is loaded only when there are lookups
+    from analyzer.enrich.runner import Enrichment
+    from analyzer.sources.github import GithubOrgSource
 
 Progress = Callable[[int, int], None]
 # Told what the audit works on next, for the stages without counts; "" when that stage is over.
@@ -145,7 +148,7 @@ def build_graph(collection: Collection) -> DependencyGraph:
     return graph
 
 
-Enricher = Callable[[DependencyGraph, Progress | None], Enrichment]
+Enricher = Callable[[DependencyGraph, Progress | None], "Enrichment"]
 # Fills in transitive dependencies no lockfile lists (analyzer.resolve.configured).
 Resolve = Callable[[DependencyGraph, Sequence[Lock], Progress | None], Resolution]
 

@@ -93,7 +93,7 @@ def test_the_same_run_again_is_remembered_whole(
     def no_provider(*args: object, **kwargs: object) -> None:
         raise AssertionError("a remembered run runs no provider")
 
-    monkeypatch.setattr("analyzer.enrich.Runner.run", no_provider)
+    monkeypatch.setattr("analyzer.enrich.runner.Runner.run", no_provider)
     again = run(tmp_path, base, graph("a", "bb"))
     assert len(asked) == 2
     assert again.signals == first.signals

@@ -32,7 +32,7 @@ from analyzer.cli.progress import progress_bars
 from analyzer.cli.summary import print_compact_summary, print_summary
 from analyzer.config import Config, parse_formats
 from analyzer.errors import ConfigError, SourceError
-from analyzer.http import stop_on_interrupt
+from analyzer.http_settings import stop_on_interrupt
 from analyzer.report import ReportFormat, json_report, needs_document, write_reports
 from analyzer.report.graph_export import GraphFormat, write_graph
 from analyzer.resolve.configured import ConfiguredResolver

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,9 +11,10 @@ from analyzer.cli.common import ExitCode, err_console, fail
 from analyzer.config import Config
 from analyzer.errors import SourceError
 from analyzer.manifests import is_manifest
-from analyzer.sources.github import GithubOrgSource
-from analyzer.sources.github_api import TOKEN_VARIABLES, make_client
 from analyzer.sources.github_repos import RepoFilter
+
+if TYPE_CHECKING:  # the HTTP stack: loaded only to crawl an organization
+    from analyzer.sources.github import GithubOrgSource
 
 PANEL = "GitHub organization"
 
@@ -82,6 +83,8 @@ def make_source(
     quiet: bool = False,
 ) -> GithubOrgSource:
     """The organization source, reading the token from the configured variable."""
+    from analyzer.sources.github import GithubOrgSource
+    from analyzer.sources.github_api import TOKEN_VARIABLES, make_client
 
     def notify(message: str) -> None:
         if not quiet:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from analyzer.cli.common import ExitCode, fail
 from analyzer.config import Config
-from analyzer.enrich import Client, Endpoints, Enrichment, Progress, enrich, select_providers
+from analyzer.enrich.endpoints import Endpoints
 from analyzer.graph import DependencyGraph
-from analyzer.http import HttpSettings, make_session
+from analyzer.http_settings import HttpSettings
+
+if TYPE_CHECKING:
+    from analyzer.enrich.runner import Enrichment, Progress
 
 PANEL = "Network"
 _TRUE = ("1", "true", "yes", "on")
@@ -110,6 +113,9 @@ class ConfiguredEnricher:
     """Builds the session and providers once the configuration is known."""
 
     def __init__(self, config: Config, url_flags: dict[str, str | None]) -> None:
+        # the HTTP stack, loaded only when there are lookups to make (analyzer.enrich)
+        from analyzer.enrich.providers import select_providers
+
         self.config = config
         try:
             self.providers = select_providers(config.providers, config.github_token_env)
@@ -119,5 +125,9 @@ class ConfiguredEnricher:
         self.settings = HttpSettings.for_config(config)
 
     def __call__(self, graph: DependencyGraph, progress: Progress | None = None) -> Enrichment:
+        from analyzer.enrich.client import Client
+        from analyzer.enrich.providers import enrich
+        from analyzer.http import make_session
+
         client = Client(make_session(self.settings), self.endpoints, self.settings)
         return enrich(graph, client, self.providers, progress)

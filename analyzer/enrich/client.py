@@ -31,7 +31,8 @@ from analyzer.enrich.interface import BadResponseError, SourceStatus, SourceUnav
 from analyzer.enrich.memo import Kept
 from analyzer.enrich.responses import check, decode_json, failure_name, public_url
 from analyzer.enrich.workers import Workers
-from analyzer.http import STOPPING, BoundedAdapter, HostGate, HttpSettings, request
+from analyzer.http import BoundedAdapter, HostGate, request
+from analyzer.http_settings import STOPPING, HttpSettings
 from analyzer.sessions import CachingSession
 
 __all__ = ["Client", "Endpoints", "decode_json", "public_url"]  # also at home here

@@ -15,9 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from analyzer.enrich.client import Client
 from analyzer.enrich.concurrency import Feed
 from analyzer.enrich.interface import (
     Finding,
@@ -31,6 +30,9 @@ from analyzer.enrich.interface import (
     Subject,
 )
 from analyzer.enrich.repourl import repo_slug
+
+if TYPE_CHECKING:  # the HTTP stack: only what makes lookups loads it
+    from analyzer.enrich.client import Client
 
 Progress = Callable[[int, int], None]
 

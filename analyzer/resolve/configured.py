@@ -9,14 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from analyzer.config import Config
-from analyzer.enrich.client import Client, Endpoints
+from analyzer.enrich.endpoints import Endpoints
 from analyzer.graph import DependencyGraph
-from analyzer.http import HttpSettings, make_session
+from analyzer.http_settings import HttpSettings
 from analyzer.model import Ecosystem
 from analyzer.resolve.driver import Progress, resolve
 from analyzer.resolve.interface import Lock, Resolution, Resolver, Settings
-from analyzer.resolve.npm import NpmResolver
-from analyzer.resolve.pypi import PypiResolver
 from analyzer.resolve.target import make_target
 
 
@@ -36,6 +34,11 @@ class ConfiguredResolver:
     def __call__(
         self, graph: DependencyGraph, locks: Sequence[Lock], progress: Progress | None = None
     ) -> Resolution:
+        from analyzer.enrich.client import Client  # the HTTP stack, loaded only to resolve
+        from analyzer.http import make_session
+        from analyzer.resolve.npm import NpmResolver
+        from analyzer.resolve.pypi import PypiResolver
+
         with make_session(self.http) as session:
             client = Client(session, self.endpoints, self.http)
             resolvers: dict[Ecosystem, Resolver] = {

@@ -14,12 +14,14 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from analyzer.errors import SourceError
 from analyzer.globs import GlobSet
-from analyzer.sources.github_api import CrawlStoppedError, GithubApi, RepositoryError
+
+if TYPE_CHECKING:  # the HTTP stack: loaded only by a crawl
+    from analyzer.sources.github_api import GithubApi
 
 # GitHub's own rules are stricter; this only keeps names safe in URLs, paths and reports.
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -81,6 +83,8 @@ def parse_repo(raw: Any) -> RepoInfo | None:
 
 def fetch_listing(api: GithubApi, owner: str, label: str) -> list[Any]:
     """Every entry of the owner's repository list; SourceError naming ``label`` otherwise."""
+    from analyzer.sources.github_api import CrawlStoppedError, RepositoryError
+
     where = quote(owner)
     try:
         found = api.pages(f"/orgs/{where}/repos?per_page=100&type=all&sort=full_name")
