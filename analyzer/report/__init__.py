@@ -112,7 +112,7 @@ def write_reports(
     return [out / fmt.filename for fmt in formats]
 
 
-_FORKED = (ReportFormat.JSON, ReportFormat.CSV)  # in the order their copies start
+_FORKED = (ReportFormat.JSON, ReportFormat.CSV)  # formats a copy writes, when copies pay
 
 
 def _alongside(
