@@ -14,7 +14,7 @@ from analyzer.enrich.interface import FundingLink, Signal
 from analyzer.enrich.runner import Enrichment
 from analyzer.graph import DependencyGraph
 from analyzer.model import Project, Repository
-from analyzer.score.criticality import criticality, log_score
+from analyzer.score.criticality import FactorRecords, criticality, log_score
 from analyzer.score.need import need
 from analyzer.score.priority import ProjectScore, Ranking, score
 from analyzer.score.settings import EligibilitySettings
@@ -262,3 +262,19 @@ def test_projects_without_signals_share_factors_and_the_others_keep_theirs() -> 
         assert scored.need == need(evidence, config.scoring, TODAY, corporate)
     assert by_key[REPO].criticality.value > by_key[purl("quiet")].criticality.value
     assert by_key[purl("quiet")].need is by_key["https://x.org/a/mute"].need
+
+
+def test_factor_records_are_made_once_per_factor_and_equal_to_record() -> None:
+    found = enrichment({REPO: {"stars": 40_000}})
+    chosen = [project("tiny"), project("quiet", None), project("mute", "https://x.org/a/mute")]
+    ranking = run(found, Config(), *chosen, names=("tiny", "quiet", "mute"))
+    records = FactorRecords()
+    for scored in ranking.projects:
+        for factor in (scored.reliance, scored.criticality, scored.need):
+            assert records(factor) == factor.to_record()
+    quiet, mute = (next(p for p in ranking.projects if p.key == k)
+                   for k in (purl("quiet"), "https://x.org/a/mute"))  # fmt: skip
+    assert records(quiet.need) is records(mute.need)  # one shared factor, one record
+    tiny = next(p for p in ranking.projects if p.key == REPO)
+    assert records(tiny.criticality) is not records(quiet.criticality)
+    assert records(tiny.criticality)["missing"] == list(tiny.criticality.missing)

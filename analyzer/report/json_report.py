@@ -22,6 +22,7 @@ from analyzer.forked import Forked
 from analyzer.gc_pause import paused_gc
 from analyzer.model import Scope, package_purl
 from analyzer.report.view import Document
+from analyzer.score.criticality import FactorRecords
 from analyzer.score.paths import PathIndex
 
 if TYPE_CHECKING:
@@ -115,7 +116,11 @@ def many_uses(projects: Sequence[ProjectScore]) -> bool:
     return sum(len(p.uses) for p in projects) >= FORK_USES
 
 
-def project_record(p: ProjectScore, uses: list[dict[str, Any]]) -> dict[str, Any]:
+def project_record(
+    p: ProjectScore, uses: list[dict[str, Any]], factors: FactorRecords | None = None
+) -> dict[str, Any]:
+    """One ranked project; ``factors`` shares the records of factors projects share."""
+    factor = factors or FactorRecords()
     return {
         "rank": p.rank,
         "key": p.key,
@@ -126,9 +131,9 @@ def project_record(p: ProjectScore, uses: list[dict[str, Any]]) -> dict[str, Any
         "priority": p.priority,
         "confidence": p.confidence,
         "factors": {
-            "reliance": p.reliance.to_record(),
-            "criticality": p.criticality.to_record(),
-            "need": p.need.to_record(),
+            "reliance": factor(p.reliance),
+            "criticality": factor(p.criticality),
+            "need": factor(p.need),
         },
         "reasons": list(p.reasons),
         "missing": list(p.missing),
@@ -176,7 +181,8 @@ def to_data(result: AuditResult) -> dict[str, Any]:
     # records are built here (analyzer.forked).
     fork = None if many_uses(ranked) else False
     with Forked(partial(use_paths, result.graph, ranked), fork=fork) as found:
-        projects = [project_record(p, used_by(p)) for p in ranked]
+        factors = FactorRecords()
+        projects = [project_record(p, used_by(p), factors) for p in ranked]
         for record, paths in zip(projects, found.result(), strict=True):
             for entry, path in zip(record["used_by"], paths, strict=True):
                 entry["path"] = path
