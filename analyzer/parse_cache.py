@@ -7,7 +7,9 @@ folder, together with a digest of every file their parsing read: the manifests a
 they include (``-r base.txt``, a parent POM), or the error that reading one gave.
 
 An audit takes a repository's results from the store only when it has the same manifests (by
-path and size), every file read before reads the same again (a digest of its bytes), and
+path and size), every file read before reads the same again (a digest of its bytes, or for a
+local file whose identity, size and times are as ``stat`` gave them before, without reading
+it: see ``TreeReader.signature``), and
 fundscout's own code and the parsing libraries are the same (``fingerprint``). Anything else
 is parsed again, and the store learns the new results. Entries unused for 30 days are
 dropped.
@@ -49,28 +51,48 @@ def digest(data: bytes) -> str:
 class ReadLog:
     """A file reader that notes what each file it read held (a digest), or how reading it
     failed: what a repository's results depend on. Picklable when its reader is, so that a
-    parsing worker can read through it and send back what it ``seen``."""
+    parsing worker can read through it and send back what it ``seen``.
+
+    When its reader can tell a file's ``signature`` (a local tree's can: its identity, size
+    and times from ``stat``), the note is the digest, ``@`` and the signature taken before
+    the read: the next audit then compares the signature alone, without reading the file."""
 
     def __init__(self, inner: Callable[[str], bytes]) -> None:
         self.inner = inner
         self.seen: dict[str, str] = {}
 
     def __call__(self, path: str) -> bytes:
+        sign: Callable[[str], str | None] | None = getattr(self.inner, "signature", None)
+        before = sign(path) if sign is not None else None
         try:
             data = self.inner(path)
         except Exception as exc:  # the parser turns it into a problem; the next audit checks it
             self.seen[path] = f"!{type(exc).__name__}: {exc}"
             raise
-        self.seen[path] = digest(data)
+        held = digest(data)
+        self.seen[path] = f"{held}@{before}" if before else held
         return data
 
 
-def _outcome(reader: Callable[[str], bytes], path: str) -> str:
-    """What ``ReadLog`` would note for ``path`` now."""
-    noted = ReadLog(reader)
-    with contextlib.suppress(Exception):  # noted, and compared by the caller
-        noted(path)
-    return noted.seen[path]
+def _held(noted: str) -> tuple[str, str]:
+    """A noted read's digest (or error) and the file's signature (``""`` when none)."""
+    if noted.startswith("!"):  # an error's message may hold an @
+        return noted, ""
+    held, _, signature = noted.partition("@")
+    return held, signature
+
+
+def unchanged(reader: Callable[[str], bytes], path: str, noted: str) -> bool:
+    """Whether reading ``path`` now gives what ``ReadLog`` noted: the same signature, else
+    the same digest (or error) when read again."""
+    held, signature = _held(noted)
+    sign: Callable[[str], str | None] | None = getattr(reader, "signature", None)
+    if signature and sign is not None and sign(path) == signature:
+        return True
+    now = ReadLog(reader)
+    with contextlib.suppress(Exception):  # noted, and compared
+        now(path)
+    return _held(now.seen[path])[0] == held
 
 
 _fingerprint: str | None = None
@@ -144,7 +166,7 @@ class ParseCache:
             )
             return None
         reader = files[0].reader
-        if any(_outcome(reader, path) != seen for path, seen in reads.items()):
+        if not all(unchanged(reader, path, noted) for path, noted in reads.items()):
             return None
         if row[0] < time.time() - 86_400:  # noted as used, at most once a day
             self.hits.append(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -18,12 +19,14 @@ from typer.testing import CliRunner
 
 from analyzer import manifests, parse_cache, parse_pool
 from analyzer.cli import app
+from analyzer.errors import SourceError
 from analyzer.manifests import is_manifest
 from analyzer.model import Dependency, Ecosystem, ManifestFile, ParsedManifest, Scope
-from analyzer.parse_cache import ParseCache
+from analyzer.parse_cache import ParseCache, ReadLog
 from analyzer.parse_entries import Found, decode, encode
 from analyzer.parse_pool import Parsed, parse_files
-from analyzer.sources import LocalSource
+from analyzer.sources import LocalSource, tree_reader
+from analyzer.sources.tree_reader import TreeReader
 from benchmarks.synth.__main__ import generate
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -116,6 +119,70 @@ def test_a_new_missing_or_unreadable_file_changes_the_result(
     parsed_here.clear()
     _audit(root, tmp_path / "cache")
     assert sorted(parsed_here) == ["web/package.json", "web/yarn.lock"]
+
+
+@pytest.fixture
+def read_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths read from a local tree in this process; files count as settled at once."""
+    seen: list[str] = []
+    read = TreeReader.__call__
+
+    def spy(self: TreeReader, path: str) -> bytes:
+        seen.append(path)
+        return read(self, path)
+
+    monkeypatch.setattr(TreeReader, "__call__", spy)
+    monkeypatch.setattr(tree_reader, "SETTLED_NS", 0)
+    return seen
+
+
+def test_settled_files_are_compared_by_their_signature_without_reading(
+    tmp_path: Path, parsed_here: list[str], read_here: list[str]
+) -> None:
+    root = _tree(tmp_path / "org")
+    _audit(root, tmp_path / "cache")
+    assert sorted(read_here) == ["api/base.txt", "api/requirements.txt", "web/package.json"]
+    read_here.clear()
+    parsed_here.clear()
+    _audit(root, tmp_path / "cache")
+    assert read_here == [] and parsed_here == []
+    base = root / "api" / "base.txt"
+    before = base.stat()
+    base.write_text("requests==2.32.0\n")  # same size: the same listing, another signature
+    os.utime(base, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    merged, _ = _audit(root, tmp_path / "cache")
+    assert parsed_here == ["api/requirements.txt"]
+    assert {d.version for d in merged[0].dependencies if d.name == "requests"} == {"2.32.0"}
+
+
+def test_a_file_changed_in_the_last_seconds_is_read_to_be_compared(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "org")
+    reader = TreeReader(root, 1 << 20)
+    noted = ReadLog(reader)
+    noted("web/package.json")  # written just now: its times could still hide a change
+    assert "@" not in noted.seen["web/package.json"]
+    assert reader.signature("web") is None and reader.signature("web/gone.json") is None
+    assert parse_cache.unchanged(reader, "web/package.json", noted.seen["web/package.json"])
+
+
+def test_a_signature_that_differs_falls_back_to_the_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tree_reader, "SETTLED_NS", 0)
+    root = _tree(tmp_path / "org")
+    reader = TreeReader(root, 1 << 20)
+    noted = ReadLog(reader)
+    noted("web/package.json")
+    held, _, signature = noted.seen["web/package.json"].partition("@")
+    assert signature == reader.signature("web/package.json")
+    assert parse_cache.unchanged(reader, "web/package.json", f"{held}@0:0:0:0:0")  # same bytes
+    assert not parse_cache.unchanged(reader, "web/package.json", f"{'0' * 32}@0:0:0:0:0")
+    assert not parse_cache.unchanged(reader, "web/gone.json", f"{held}@{signature}")
+    with pytest.raises(SourceError):
+        noted("web/@scope/gone.json")  # an error is noted as it reads, @ and all
+    failed = noted.seen["web/@scope/gone.json"]
+    assert failed.startswith("!") and "@" in failed
+    assert parse_cache.unchanged(reader, "web/@scope/gone.json", failed)
 
 
 def test_other_code_never_uses_what_this_code_remembered(

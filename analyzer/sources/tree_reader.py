@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 from analyzer.errors import SourceError
+
+# A file changed this recently may change again within the tick of its timestamps, unseen by
+# them ("racy" in git's words): it has no signature, and is read to be compared.
+SETTLED_NS = 2_000_000_000
 
 
 def size_text(size: int) -> str:
@@ -68,6 +73,22 @@ class TreeReader:
         if len(data) > self.max_file_size:
             raise SourceError(f"{path}: skipped: {too_large(len(data), self.max_file_size)}")
         return data
+
+    def signature(self, path: str) -> str | None:
+        """A regular file's device, inode, size, and change and modification times, as
+        ``stat`` gives them: a file rewritten or replaced since has another (``ctime`` can
+        only be set by the clock). None when the file cannot be stated, is not a regular
+        file, or changed in the last two seconds (``SETTLED_NS``). Only compared with a
+        signature taken of a file read before, so a path that leads outside the tree now
+        cannot match one."""
+        try:
+            info = os.stat(os.path.join(self.root, path))
+        except (OSError, ValueError):
+            return None
+        changed = max(info.st_mtime_ns, info.st_ctime_ns)
+        if not stat.S_ISREG(info.st_mode) or time.time_ns() - changed < SETTLED_NS:
+            return None
+        return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
 
 
 def inside(real: str, directory: str) -> bool:
