@@ -85,6 +85,20 @@ def test_a_large_cycle_settles_to_the_fixed_point() -> None:
     assert max(abs(found[n] - exact[n]) for n in found) < 1e-12
 
 
+def test_a_cycle_whose_error_turns_settles_without_going_negative() -> None:
+    """Cycles of 3 and 5 through one node: the error of each sweep turns round rather than
+    shrinking along one direction, so the change of three sweeps can shrink at a steady rate
+    while a jump along the last step would land far off (it gave negative ranks)."""
+    edges = {
+        "repo:a": ["gamma"], "alpha": ["gamma"], "beta": ["gamma", "delta"], "gamma": ["eps"],
+        "delta": ["alpha"], "eps": ["beta"],
+    }  # fmt: skip
+    found = pagerank(["repo:a"], edges)
+    exact = power_iteration(["repo:a"], edges, iterations=5000, tolerance=1e-15)
+    assert min(found.values()) > 0
+    assert max(abs(found[n] - exact[n]) for n in found) < 1e-12
+
+
 def test_components_are_strongly_connected_and_parents_come_first() -> None:
     succ = [[1], [2], [0, 3], [4], [], [4, 6], [5], [7]]
     assert_components(succ)
