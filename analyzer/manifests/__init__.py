@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from analyzer.manifests.cargo import CargoParser
@@ -68,13 +69,31 @@ PARSERS: tuple[ManifestParser, ...] = (
 )
 
 
+# A walk asks about every file it passes (source code mostly): the parsers that know a file
+# by its name alone answer once per name; only the few that look at its directories are
+# asked each time. Either way the first parser in PARSERS' order that matches is the one.
+_BY_PATH = tuple((i, parser) for i, parser in enumerate(PARSERS) if parser.parent_matters)
+_BY_NAME = tuple((i, parser) for i, parser in enumerate(PARSERS) if not parser.parent_matters)
+_NONE = (len(PARSERS), None)
+
+
+@lru_cache(maxsize=65_536)
+def _named(name: str) -> tuple[int, ManifestParser | None]:
+    """The first parser (and its place) that knows a file called ``name`` by its name."""
+    pure = PurePosixPath(name)
+    return next(((i, parser) for i, parser in _BY_NAME if parser.matches(pure)), _NONE)
+
+
 def parser_for(path: str) -> ManifestParser | None:
     """The parser that reads the file at ``path``, if fundscout knows its format."""
     pure = PurePosixPath(path)
-    for parser in PARSERS:
+    place, found = _named(pure.name)
+    for i, parser in _BY_PATH:
+        if i > place:
+            break
         if parser.matches(pure):
             return parser
-    return None
+    return found
 
 
 def is_manifest(path: str) -> bool:

@@ -237,6 +237,7 @@ class GradleCatalogParser(ManifestParser):
     """``*.versions.toml`` in a ``gradle/`` directory: libraries (runtime) and plugins (build)."""
 
     name = "gradle-catalog"
+    parent_matters = True
 
     def matches(self, path: PurePosixPath) -> bool:
         return path.name.endswith(".versions.toml") and path.parent.name == "gradle"

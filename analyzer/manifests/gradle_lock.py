@@ -74,6 +74,7 @@ class GradleLockParser(ManifestParser):
     """Gradle's dependency-locking files, both the single-file and the per-configuration format."""
 
     name = "gradle.lockfile"
+    parent_matters = True
 
     def matches(self, path: PurePosixPath) -> bool:
         if path.name in _LOCKFILES:

@@ -16,6 +16,9 @@ class ManifestParser(ABC):
     """Reads one family of manifest formats; never executes anything it reads."""
 
     name: ClassVar[str]
+    # Whether ``matches`` looks at the directories a file is in, not only at its name: most
+    # formats are known by name alone, and an audit asks about every file it walks past.
+    parent_matters: ClassVar[bool] = False
 
     @abstractmethod
     def matches(self, path: PurePosixPath) -> bool:

@@ -111,6 +111,7 @@ class RequirementsParser(ManifestParser):
     """``-r``/``-c`` includes, continuations, options, hashes, markers, VCS and URL lines."""
 
     name = "requirements"
+    parent_matters = True
 
     def matches(self, path: PurePosixPath) -> bool:
         lowered = path.name.lower()

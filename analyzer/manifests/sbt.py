@@ -40,6 +40,7 @@ class SbtParser(ManifestParser):
     """``*.sbt`` build definitions and ``project/Dependencies.scala``-style objects."""
 
     name = "sbt"
+    parent_matters = True
 
     def matches(self, path: PurePosixPath) -> bool:
         if path.suffix == ".sbt":
