@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,7 +50,7 @@ def reference(graph: DependencyGraph, packages: list[str]) -> list[Use]:
             if known is None or (weight, usage.direct) > (known.weight, known.direct):
                 best[usage.repo] = Use(usage.repo, usage.scope, usage.direct, depth, weight, ())
     return [
-        replace(u, packages=tuple(sorted(set(touched[r]))), files=tuple(sorted(set(files[r]))))
+        u._replace(packages=tuple(sorted(set(touched[r]))), files=tuple(sorted(set(files[r]))))
         for r, u in sorted(best.items())
     ]
 
