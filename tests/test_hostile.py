@@ -1,8 +1,10 @@
 """The hostile corpus (tests/hostile): every file is survived and reported exactly once, every
 other file is still read, and nothing outside the audited tree is ever opened.
 
-The tree is built and collected once for the module; the collection runs under a time limit
-with an audit hook recording every file and directory Python opens.
+The tree is built and collected once for the module, in a child process with an audit hook
+recording every file and directory Python opens. The hook lives only in that child: an audit
+hook cannot be removed, and on CPython 3.11 one makes threads that start at the same moment
+under coverage's trace hook race in ``sys.settrace`` (one of them dies before its target runs).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -25,25 +28,10 @@ from typer.testing import CliRunner
 from analyzer import pipeline
 from analyzer.config import Config
 from analyzer.sources import local, tree_reader
-from tests.helpers import time_limit
 from tests.hostile.tree import CANARY, HostileTree, build, sibling_name
 
 COLLECT_SECONDS = 30  # the whole corpus takes about a second
 PEAK_RSS_MB = 400  # the interpreter with fundscout loaded is about 80 MB
-
-_opened: list[str] = []
-_recording = False
-
-
-def _record(event: str, args: tuple[Any, ...]) -> None:
-    """Audit hook: every path opened or listed while ``_recording``."""
-    if _recording and event in ("open", "os.scandir", "os.listdir") and args:
-        target = args[0]
-        if isinstance(target, bytes | str):
-            _opened.append(os.path.realpath(os.fsdecode(target)))
-
-
-sys.addaudithook(_record)
 
 
 @dataclass
@@ -78,24 +66,45 @@ class _DenyingOs:
         return os.scandir(path)
 
 
+def _collect_recorded() -> None:
+    """The child process: collect the tree with every opened path recorded, and pickle
+    ``(collection, seconds, opened)`` to the file named on the command line."""
+    out, root, simulated, *unreadable = sys.argv[1:]
+    opened: list[str] = []
+    recording = False
+
+    def record(event: str, args: tuple[Any, ...]) -> None:
+        if recording and event in ("open", "os.scandir", "os.listdir") and args:
+            target = args[0]
+            if isinstance(target, bytes | str):
+                opened.append(os.path.realpath(os.fsdecode(target)))
+
+    sys.addaudithook(record)
+    if simulated == "1":
+        local.os = _DenyingOs([Path(p) for p in unreadable])  # type: ignore[assignment]
+        tree_reader.os = _DenyingOs([Path(p) for p in unreadable])  # type: ignore[assignment]
+    recording = True
+    started = time.monotonic()
+    collection = pipeline.collect([Path(root)], Config())
+    seconds = time.monotonic() - started
+    recording = False
+    Path(out).write_bytes(pickle.dumps((collection, seconds, opened)))
+
+
 @pytest.fixture(scope="module")
 def outcome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
-    global _recording
     tree = build(tmp_path_factory.mktemp("hostile"))
     simulated = any(os.access(path, os.R_OK) for path in tree.unreadable)
-    with pytest.MonkeyPatch.context() as patch:
-        if simulated:
-            patch.setattr(local, "os", _DenyingOs(tree.unreadable))  # the walk
-            patch.setattr(tree_reader, "os", _DenyingOs(tree.unreadable))  # the reads
-        _opened.clear()
-        _recording = True
-        started = time.monotonic()
-        try:
-            with time_limit(COLLECT_SECONDS):
-                collection = pipeline.collect([tree.root], Config())
-        finally:
-            _recording = False
-    yield Outcome(tree, collection, time.monotonic() - started, list(_opened), simulated)
+    out = tmp_path_factory.mktemp("hostile-outcome") / "outcome.pickle"
+    script = "from tests.test_hostile import _collect_recorded; _collect_recorded()"
+    arguments = [str(out), str(tree.root), "1" if simulated else "0", *map(str, tree.unreadable)]
+    child = subprocess.run(
+        [sys.executable, "-c", script, *arguments], cwd=Path(__file__).parents[1],
+        capture_output=True, timeout=COLLECT_SECONDS, check=False,
+    )  # fmt: skip
+    assert child.returncode == 0, child.stderr.decode(errors="replace")[-2000:]
+    collection, seconds, opened = pickle.loads(out.read_bytes())  # written by our own child
+    yield Outcome(tree, collection, seconds, opened, simulated)
     for path in tree.unreadable:
         path.chmod(0o755)  # let pytest clean up
 
@@ -151,6 +160,7 @@ def test_nothing_outside_the_tree_is_read(outcome: Outcome) -> None:
     base = str(outcome.tree.root.parent)
     root = str(outcome.tree.root)
     strays = [p for p in outcome.opened if p.startswith(base) and not p.startswith(root)]
+    assert any(p.startswith(root) for p in outcome.opened)  # the hook did record
     assert not strays
     assert not any(p.startswith(("/etc", "/proc", "/dev")) for p in outcome.opened)
     records = [d.to_record() for d in outcome.collection.dependencies]
