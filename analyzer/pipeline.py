@@ -21,7 +21,7 @@ from analyzer.parse_cache import ParseCache
 from analyzer.parse_pool import parse_files
 from analyzer.projects import Projects, rollup
 from analyzer.resolve.interface import Lock, Resolution
-from analyzer.score.priority import Ranking, score
+from analyzer.score.priority import Ranking, central_ranks, score
 from analyzer.sources import LocalSource
 from analyzer.sources.sbom import SbomSource
 
@@ -137,19 +137,23 @@ def _parse_cache(config: Config) -> ParseCache | None:
     return ParseCache.open(HttpSettings(cache_dir=folder).resolved_cache_dir())
 
 
-def build_graph(collection: Collection) -> DependencyGraph:
+def build_graph(collection: Collection, depths: bool = True) -> DependencyGraph:
+    """The graph of ``collection``; without ``depths`` its edges' depths are left for the
+    caller to compute (``graph.compute_depths``) once nothing adds edges any more."""
     graph = DependencyGraph(org_name=", ".join(Path(r).name or r for r in collection.roots))
     for repo in collection.repositories:
         graph.add_repository(repo)
     graph.add_dependencies(collection.dependencies)
     graph.add_package_edges(collection.edges)
     graph.mark_own(collection.publishes)
-    graph.compute_depths()
+    if depths:
+        graph.compute_depths()
     return graph
 
 
 Enricher = Callable[[DependencyGraph, Progress | None], "Enrichment"]
-# Fills in transitive dependencies no lockfile lists (analyzer.resolve.configured).
+# Fills in transitive dependencies no lockfile lists (analyzer.resolve.configured), then
+# sets every edge's depth (graph.compute_depths).
 Resolve = Callable[[DependencyGraph, Sequence[Lock], Progress | None], Resolution]
 
 
@@ -168,21 +172,29 @@ def audit(
     collection = collect(paths, config, progress, sboms, github)
     if stage and collection.manifests:
         stage("Building the dependency graph")
-    graph = build_graph(collection)
-    if stage:  # resolution and lookups have counts of their own
-        stage("")
+    graph = build_graph(collection, depths=False)
     resolution = None
     if resolver and collection.manifests:  # before enrichment: resolved packages get looked up
-        resolution = resolver(graph, collection.locks, resolve_progress)
-    enrichment = enricher(graph, enrich_progress) if enricher and collection.manifests else None
-    owners = audited_owners(collection.roots, collection.repositories)
-    if github is not None:  # the crawled organization's own projects are never candidates
-        owners.add(github.label.lower())
-    if stage and collection.manifests:
-        stage("Ranking projects")
-    projects = rollup(graph, enrichment, config, owners)
-    when = generated_at()  # also "today" for scoring: reruns with SOURCE_DATE_EPOCH agree
-    ranking = score(graph, projects.projects, enrichment, config, date.fromisoformat(when[:10]))
+        if stage:  # resolution has counts of its own
+            stage("")
+        resolution = resolver(graph, collection.locks, resolve_progress)  # sets every depth
+    # The graph's edges are final: PageRank, which needs no depths, starts now (in a forked
+    # copy of a large graph) and runs while the depths, lookups and projects are worked out.
+    with central_ranks(graph) as central:
+        if resolution is None:
+            graph.compute_depths()
+        if stage:  # lookups have counts of their own
+            stage("")
+        enrichment = enricher(graph, enrich_progress) if enricher and collection.manifests else None
+        owners = audited_owners(collection.roots, collection.repositories)
+        if github is not None:  # the crawled organization's own projects are never candidates
+            owners.add(github.label.lower())
+        if stage and collection.manifests:
+            stage("Ranking projects")
+        projects = rollup(graph, enrichment, config, owners)
+        when = generated_at()  # also "today" for scoring: reruns with SOURCE_DATE_EPOCH agree
+        today = date.fromisoformat(when[:10])
+        ranking = score(graph, projects.projects, enrichment, config, today, central)
     budget = config.budget
     allocation = allocate(ranking, budget) if budget.amount is not None else None
     return AuditResult(

@@ -113,9 +113,9 @@ def test_the_stages_without_counts_say_what_runs(
     monkeypatch.setattr(err_console, "is_interactive", True)  # as on a terminal: refreshed
 
     def slowed(work: Any) -> Any:
-        def slow(*args: Any) -> Any:
+        def slow(*args: Any, **kwargs: Any) -> Any:
             time.sleep(0.3)  # the display refreshes ten times a second
-            return work(*args)
+            return work(*args, **kwargs)
 
         return slow
 

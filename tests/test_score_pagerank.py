@@ -144,3 +144,34 @@ def test_a_forked_copy_computes_centrality_to_the_same_ranking(
     assert pids[0] != os.getpid() and pids[1:] == [os.getpid()]
     assert any(p.reliance.inputs[1].value > 0 for p in here.projects)  # centrality counts
     assert copied == here
+
+
+@forking
+def test_the_audit_starts_centrality_before_the_depths_to_the_same_ranking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit forks PageRank's copy as soon as the graph's edges are final, before the
+    depths are computed (which PageRank does not read), and hands it to the scoring."""
+    config = Config(enrich=False)
+    original = priority.centrality
+
+    def noted(graph: DependencyGraph) -> dict[str, float]:
+        depths = {data.get("depth") for _, _, data in graph.nx.edges(data=True)}
+        with (tmp_path / "seen").open("a") as log:  # the copy's memory would not show here
+            log.write(f"{os.getpid()} {sorted(map(str, depths))}\n")
+        return original(graph)
+
+    monkeypatch.setattr(priority, "centrality", noted)
+    monkeypatch.setattr(priority, "FORK_EDGES", 0)
+    audited = pipeline.audit([FIXTURES], config)
+    (pid, depths), *others = [
+        line.split(" ", 1) for line in (tmp_path / "seen").read_text().splitlines()
+    ]
+    assert int(pid) != os.getpid() and not others  # one copy, and the scoring used its ranks
+    assert depths == "['None']"  # forked before any depth was set
+    graph = pipeline.build_graph(pipeline.collect([FIXTURES], config))  # depths first
+    projects = rollup(graph, None, config, set()).projects
+    today = date.fromisoformat(audited.generated_at[:10])
+    assert audited.ranking == priority.score(graph, projects, None, config, today)
+    assert dict(audited.graph.nx.edges.items()) == dict(graph.nx.edges.items())  # depths too
+    assert any(isinstance(data.get("depth"), int) for data in graph.nx.edges.values())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -233,6 +234,13 @@ class _Scorer:
         )
 
 
+def central_ranks(graph: DependencyGraph) -> Forked[dict[str, float]]:
+    """Each package's centrality, which reads the graph's edges only (not their depths): in a
+    large graph a forked copy computes it from now on, while this process goes on."""
+    big = graph.nx.number_of_edges() >= FORK_EDGES
+    return Forked(partial(centrality, graph), fork=None if big else False)
+
+
 @paused_gc(lasting=True)  # a ranking allocates objects per use and project, and frees none
 def score(
     graph: DependencyGraph,
@@ -240,15 +248,15 @@ def score(
     enrichment: Enrichment | None,
     config: Config,
     today: date,
+    central: Forked[dict[str, float]] | None = None,
 ) -> Ranking:
     """Rank ``projects`` (None: one per package). ``today`` is the audit's date, never the
-    wall clock, so a report can be reproduced."""
+    wall clock, so a report can be reproduced. ``central`` is ``central_ranks(graph)`` when
+    the caller started it earlier (the audit does, before the depths: see pipeline.audit)."""
     scored: list[Scored] = []
     excluded: list[Excluded] = []
-    # PageRank reads the graph only: in a large one a forked copy computes it meanwhile
-    big = graph.nx.number_of_edges() >= FORK_EDGES
-    with Forked(partial(centrality, graph), fork=None if big else False) as central:
-        scorer = _Scorer(graph, enrichment, config, today, central)
+    with central_ranks(graph) if central is None else nullcontext(central) as ranks:
+        scorer = _Scorer(graph, enrichment, config, today, ranks)
         for project in per_package(graph, enrichment) if projects is None else projects:
             outcome = scorer.score(project)
             if isinstance(outcome, Excluded):
