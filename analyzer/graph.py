@@ -262,6 +262,13 @@ class DependencyGraph:
             if data.get("kind") == "uses":
                 yield from data["declarations"]
 
+    def users(self, purl: str) -> Iterator[str]:
+        """The names of the repositories that use ``purl``, in no particular order."""
+        nodes = self.nx._node
+        for node, data in self._pred[purl].items():
+            if data.get("kind") == "uses":
+                yield nodes[node]["name"]
+
     def usages(self, purl: str) -> Iterator[Usage]:
         """Each repository's use of ``purl``, in repository-name order."""
         nodes = self.nx._node

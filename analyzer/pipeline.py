@@ -6,21 +6,24 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzer import __version__
 from analyzer.allocate import Allocation, allocate
 from analyzer.config import Config
+from analyzer.forked import Forked
 from analyzer.git_remotes import audited_owners
-from analyzer.graph import DependencyGraph
+from analyzer.graph import DependencyGraph, repo_node
 from analyzer.http_settings import HttpSettings
 from analyzer.manifests import is_manifest
-from analyzer.model import Dependency, ManifestFile, Problem, Repository
+from analyzer.model import Dependency, ManifestFile, Problem, Project, Repository
 from analyzer.parse_cache import ParseCache
 from analyzer.parse_pool import parse_files
 from analyzer.projects import Projects, rollup
 from analyzer.resolve.interface import Lock, Resolution
+from analyzer.score.paths import FORK_USES, ProjectPaths, project_paths
 from analyzer.score.priority import Ranking, central_ranks, score
 from analyzer.sources import LocalSource
 from analyzer.sources.sbom import SbomSource
@@ -61,6 +64,9 @@ class AuditResult:
     projects: Projects = field(default_factory=Projects)  # packages rolled up to projects
     allocation: Allocation | None = None  # None: no budget was given
     resolution: Resolution | None = None  # None: resolution was turned off
+    # The uses' paths, which a forked copy finds while the projects are ranked (``audit`` with
+    # ``find_paths`` on a large graph) for the report document; None: json_report finds them.
+    paths: Forked[ProjectPaths] | None = field(default=None, compare=False, repr=False)
 
 
 def generated_at() -> str:
@@ -168,7 +174,11 @@ def audit(
     resolver: Resolve | None = None,
     resolve_progress: Progress | None = None,
     stage: Stage | None = None,
+    find_paths: bool = False,
 ) -> AuditResult:
+    """Collect, build the graph, resolve, look up, roll up and rank. With ``find_paths`` (a
+    report document will be built), a forked copy finds every use's path through a large
+    graph meanwhile (``AuditResult.paths``)."""
     collection = collect(paths, config, progress, sboms, github)
     if stage and collection.manifests:
         stage("Building the dependency graph")
@@ -192,9 +202,15 @@ def audit(
         if stage and collection.manifests:
             stage("Ranking projects")
         projects = rollup(graph, enrichment, config, owners)
+        finder = _path_finder(graph, projects.projects) if find_paths else None
         when = generated_at()  # also "today" for scoring: reruns with SOURCE_DATE_EPOCH agree
         today = date.fromisoformat(when[:10])
-        ranking = score(graph, projects.projects, enrichment, config, today, central)
+        try:
+            ranking = score(graph, projects.projects, enrichment, config, today, central)
+        except BaseException:
+            if finder is not None:
+                finder.stop()
+            raise
     budget = config.budget
     allocation = allocate(ranking, budget) if budget.amount is not None else None
     return AuditResult(
@@ -206,4 +222,17 @@ def audit(
         projects=projects,
         allocation=allocation,
         resolution=resolution,
+        paths=finder,
     )
+
+
+def _path_finder(
+    graph: DependencyGraph, projects: Sequence[Project]
+) -> Forked[ProjectPaths] | None:
+    """A forked copy finding the paths of a large graph's uses (``project_paths``); None for a
+    small graph, or when no copy can be forked (the report finds the paths it shows)."""
+    uses = sum(len(graph.edges_from(repo_node(name))) for name in graph.repositories())
+    if uses < FORK_USES:
+        return None
+    finder = Forked(partial(project_paths, graph, projects))
+    return finder if finder.forked else None

@@ -20,6 +20,7 @@ from analyzer.config import Config
 from analyzer.report import ReportFormat, csv_report, json_report, render, write_reports
 from analyzer.report import markdown as md
 from analyzer.report.markdown import escape
+from analyzer.score.paths import ProjectPaths, project_paths
 from tests.helpers import forking
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -207,3 +208,43 @@ def test_paths_found_by_a_copy_make_the_same_document(
     uses = [u for p in here["projects"] for u in p["used_by"]]
     assert uses and all(u["path"][0] == u["repository"] for u in uses)
     assert any(len(u["path"]) > 1 for u in uses)
+
+
+@forking
+def test_paths_found_while_the_audit_ranks_make_the_same_document(
+    result: pipeline.AuditResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = pipeline.project_paths
+
+    def noted(*args: Any) -> ProjectPaths:
+        with (tmp_path / "pids").open("a") as log:  # the copy's memory would not show here
+            log.write(f"{os.getpid()}\n")
+        return original(*args)
+
+    monkeypatch.setattr(pipeline, "project_paths", noted)
+    monkeypatch.setattr(pipeline, "FORK_USES", 0)
+    config = Config()  # the fixture has moved into the fixtures folder
+    audited = pipeline.audit([Path("org")], config, find_paths=True)
+    assert audited.paths is not None and audited.paths.forked
+    copied = json_report.to_data(audited)
+    (pid,) = (tmp_path / "pids").read_text().split()  # found once, by a copy
+    assert int(pid) != os.getpid()
+    here = json_report.to_data(pipeline.audit([Path("org")], config))
+    assert pipeline.audit([Path("org")], config, find_paths=False).paths is None
+    assert copied == here
+    assert any(len(u["path"]) > 1 for p in copied["projects"] for u in p["used_by"])
+
+
+def test_a_path_the_copy_did_not_find_is_found_here(result: pipeline.AuditResult) -> None:
+    expected = json_report.to_data(result)
+    ranked = result.ranking.projects
+    found = project_paths(result.graph, [p.project for p in ranked])
+    some = ranked[0].project.key
+    del found[some]  # as if the copy had not known the project
+    found[ranked[1].project.key].clear()  # nor the repositories using another
+    records = json_report.to_data(result)["projects"]
+    for record in records:
+        for use in record["used_by"]:
+            use["path"] = None
+    json_report.fill_paths(records, ranked, found, result.graph)
+    assert records == expected["projects"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from analyzer.graph import DependencyGraph
-from analyzer.model import Repository
-from analyzer.score.paths import PathIndex, paths
+from analyzer.model import Project, Repository
+from analyzer.score.paths import PathIndex, paths, project_paths
 from tests.helpers import dep
 
 
@@ -52,3 +52,21 @@ def test_one_index_serves_many_projects() -> None:
         "api", "pkg:pypi/a", "pkg:pypi/b", "pkg:pypi/x"
     ]  # fmt: skip
     assert paths(graph, ["pkg:pypi/c"], ["api"], index) == paths(graph, ["pkg:pypi/c"], ["api"])
+
+
+def test_project_paths_are_the_path_of_every_repository_using_a_package() -> None:
+    graph = graph_of(("a", "b"), ("b", "c"), ("z", "c"))
+    graph.add_dependency(dep("c", repo="api", direct=False))
+    both = Project("k1", "both", None, ("pkg:pypi/b", "pkg:pypi/c"))
+    alone = Project("k2", "alone", None, ("pkg:pypi/x",))
+    unused = Project("k3", "unused", None, ("pkg:pypi/b",))  # reached, but nobody uses it
+    found = project_paths(graph, [both, alone, unused])
+    assert found == {
+        "k1": {  # the nearest of its packages, as for a project asked about alone
+            "api": ["api", "pkg:pypi/a", "pkg:pypi/b"],
+            "web": ["web", "pkg:pypi/c"],
+        },
+        "k2": {"api": ["api", "pkg:pypi/x"]},
+        "k3": {},
+    }
+    assert found["k1"] == paths(graph, both.packages, ["api", "web"])

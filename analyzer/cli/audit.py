@@ -201,7 +201,8 @@ def audit(
             ) if github_org else None  # fmt: skip
             result = pipeline.audit(roots, config, reading, sbom or (), enricher, looking_up,
                                     github=source, resolver=resolver,
-                                    resolve_progress=resolving, stage=stage)  # fmt: skip
+                                    resolve_progress=resolving, stage=stage,
+                                    find_paths=policy.active or needs_document(kinds))  # fmt: skip
             document = None  # one report document for json, html, csv and the policy check
             if (policy.active or needs_document(kinds)) and result.collection.manifests:
                 if stage:

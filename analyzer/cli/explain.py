@@ -196,7 +196,8 @@ def explain(
         )
         enricher = net.ConfiguredEnricher(config, {}) if config.enrich else None
         try:
-            data = json_report.to_data(pipeline.audit(roots, config, enricher=enricher))
+            audited = pipeline.audit(roots, config, enricher=enricher, find_paths=True)
+            data = json_report.to_data(audited)
         except SourceError as exc:
             fail(str(exc), ExitCode.USAGE)
     else:

@@ -23,7 +23,7 @@ from analyzer.gc_pause import paused_gc
 from analyzer.model import Scope, package_purl
 from analyzer.report.view import Document
 from analyzer.score.criticality import FactorRecords
-from analyzer.score.paths import PathIndex
+from analyzer.score.paths import PathIndex, ProjectPaths
 
 if TYPE_CHECKING:
     from analyzer.graph import DependencyGraph
@@ -111,6 +111,24 @@ def use_paths(graph: DependencyGraph, projects: Sequence[ProjectScore]) -> list[
     return found
 
 
+def fill_paths(
+    records: list[dict[str, Any]],
+    ranked: Sequence[ProjectScore],
+    found: ProjectPaths,
+    graph: DependencyGraph,
+) -> None:
+    """Set each use's path from ``found`` (``project_paths``), or find it here if missing."""
+    index: PathIndex | None = None
+    for record, project in zip(records, ranked, strict=True):
+        paths = found.get(project.project.key, {})
+        for entry in record["used_by"]:
+            path = paths.get(entry["repository"])
+            if path is None:  # not expected: every use's repository uses one of its packages
+                index = index or PathIndex(graph)
+                path = index.path(entry["repository"], index.targets(project.project.packages))
+            entry["path"] = path
+
+
 def many_uses(projects: Sequence[ProjectScore]) -> bool:
     """Whether the used-by paths and the JSON report are worth a forked copy's start."""
     return sum(len(p.uses) for p in projects) >= FORK_USES
@@ -177,15 +195,22 @@ def to_data(result: AuditResult) -> dict[str, Any]:
     manifests = Counter(m.repo for m in collection.manifests)
     dependencies = Counter(d.repo for d in collection.dependencies)
     ranked = result.ranking.projects
-    # Paths read the finished graph only: with many uses a forked copy finds them while the
-    # records are built here (analyzer.forked).
-    fork = None if many_uses(ranked) else False
-    with Forked(partial(use_paths, result.graph, ranked), fork=fork) as found:
-        factors = FactorRecords()
-        projects = [project_record(p, used_by(p), factors) for p in ranked]
-        for record, paths in zip(projects, found.result(), strict=True):
-            for entry, path in zip(record["used_by"], paths, strict=True):
-                entry["path"] = path
+    factors = FactorRecords()
+    if result.paths is not None:  # found by a copy the audit forked while it ranked
+        try:
+            projects = [project_record(p, used_by(p), factors) for p in ranked]
+            fill_paths(projects, ranked, result.paths.result(), result.graph)
+        finally:
+            result.paths.stop()  # interrupted: the copy is stopped (else it has ended)
+    else:
+        # Paths read the finished graph only: with many uses a forked copy finds them while
+        # the records are built here (analyzer.forked).
+        fork = None if many_uses(ranked) else False
+        with Forked(partial(use_paths, result.graph, ranked), fork=fork) as found:
+            projects = [project_record(p, used_by(p), factors) for p in ranked]
+            for record, paths in zip(projects, found.result(), strict=True):
+                for entry, path in zip(record["used_by"], paths, strict=True):
+                    entry["path"] = path
     return Document({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "fundscout", "version": result.version},
