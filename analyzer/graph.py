@@ -25,7 +25,7 @@ import networkx as nx
 from packageurl import PackageURL
 
 from analyzer.gc_pause import paused_gc
-from analyzer.graph_depths import compute_depths
+from analyzer.graph_depths import Adjacency, compute_depths
 from analyzer.model import Dependency, Ecosystem, Repository, Scope
 
 ORG = "org"
@@ -250,6 +250,10 @@ class DependencyGraph:
 
     def ecosystem(self, purl: str) -> str:
         return str(self.nx.nodes[purl]["ecosystem"])
+
+    def adjacency(self) -> Adjacency:
+        """Every node's children with the attributes of the edge to each; not to be changed."""
+        return self._succ
 
     def edges_from(self, node: str) -> Mapping[str, Mapping[str, Any]]:
         """Each child of ``node`` with the attributes of the edge to it; not to be changed.

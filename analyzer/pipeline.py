@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -16,6 +17,7 @@ from analyzer.config import Config
 from analyzer.forked import Forked
 from analyzer.git_remotes import audited_owners
 from analyzer.graph import DependencyGraph, repo_node
+from analyzer.graph_shape import centrality_of
 from analyzer.http_settings import HttpSettings
 from analyzer.manifests import is_manifest
 from analyzer.model import Dependency, ManifestFile, Problem, Project, Repository
@@ -24,7 +26,7 @@ from analyzer.parse_pool import parse_files
 from analyzer.projects import Projects, rollup
 from analyzer.resolve.interface import Lock, Resolution
 from analyzer.score.paths import FORK_USES, ProjectPaths, project_paths
-from analyzer.score.priority import Ranking, central_ranks, score
+from analyzer.score.priority import FORK_EDGES, Ranking, central_ranks, score
 from analyzer.sources import LocalSource
 from analyzer.sources.sbom import SbomSource
 
@@ -182,15 +184,21 @@ def audit(
     collection = collect(paths, config, progress, sboms, github)
     if stage and collection.manifests:
         stage("Building the dependency graph")
-    graph = build_graph(collection, depths=False)
-    resolution = None
-    if resolver and collection.manifests:  # before enrichment: resolved packages get looked up
-        if stage:  # resolution has counts of its own
-            stage("")
-        resolution = resolver(graph, collection.locks, resolve_progress)  # sets every depth
-    # The graph's edges are final: PageRank, which needs no depths, starts now (in a forked
-    # copy of a large graph) and runs while the depths, lookups and projects are worked out.
-    with central_ranks(graph) as central:
+    # Without resolution the collection fixes the graph's edges: PageRank, which needs no
+    # depths, starts now (in a forked copy when large, analyzer.graph_shape) and runs while
+    # the graph, its depths, the lookups and the projects are worked out.
+    with ExitStack() as copies:
+        early = _central_from(collection) if resolver is None else None
+        if early is not None:
+            copies.enter_context(early)
+        graph = build_graph(collection, depths=False)
+        resolution = None
+        if resolver and collection.manifests:  # before enrichment: resolved packages get looked up
+            if stage:  # resolution has counts of its own
+                stage("")
+            resolution = resolver(graph, collection.locks, resolve_progress)  # sets every depth
+        # Else PageRank starts once the graph's edges are final, alongside the depths.
+        central = early or copies.enter_context(central_ranks(graph))
         if resolution is None:
             graph.compute_depths()
         if stage:  # lookups have counts of their own
@@ -224,6 +232,16 @@ def audit(
         resolution=resolution,
         paths=finder,
     )
+
+
+def _central_from(collection: Collection) -> Forked[dict[str, float]] | None:
+    """A forked copy working out a large graph's centrality from the collection; None for a
+    small one, or when none can be forked (it is worked out from the graph)."""
+    if len(collection.dependencies) + len(collection.edges) < FORK_EDGES:
+        return None
+    records = (collection.repositories, collection.dependencies, collection.edges)
+    copy = Forked(partial(centrality_of, *records))
+    return copy if copy.forked else None
 
 
 def _path_finder(

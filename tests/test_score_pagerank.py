@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -13,11 +14,13 @@ from hypothesis import strategies as st
 
 from analyzer import forked, pipeline
 from analyzer.config import Config
-from analyzer.graph import DependencyGraph
+from analyzer.graph import REGISTRY, DependencyGraph
 from analyzer.projects import rollup
+from analyzer.resolve.interface import Resolution
 from analyzer.score import priority
 from analyzer.score.pagerank import DAMPING, components, pagerank
-from tests.helpers import forking
+from analyzer.score.reliance import centrality
+from tests.helpers import dep, forking
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -147,31 +150,66 @@ def test_a_forked_copy_computes_centrality_to_the_same_ranking(
 
 
 @forking
-def test_the_audit_starts_centrality_before_the_depths_to_the_same_ranking(
+def test_the_audit_forks_centrality_before_the_graph_to_the_same_ranking(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The audit forks PageRank's copy as soon as the graph's edges are final, before the
-    depths are computed (which PageRank does not read), and hands it to the scoring."""
+    """Without resolution the audit forks PageRank's copy as soon as the manifests are read:
+    it works from the collection's records (analyzer.graph_shape) while the graph is built,
+    and the scoring uses its ranks; the graph's own centrality is never worked out."""
     config = Config(enrich=False)
-    original = priority.centrality
+    original = pipeline.centrality_of
 
-    def noted(graph: DependencyGraph) -> dict[str, float]:
-        depths = {data.get("depth") for _, _, data in graph.nx.edges(data=True)}
+    def noted(*records: Any) -> dict[str, float]:
         with (tmp_path / "seen").open("a") as log:  # the copy's memory would not show here
-            log.write(f"{os.getpid()} {sorted(map(str, depths))}\n")
-        return original(graph)
+            log.write(f"{os.getpid()}\n")
+        return original(*records)
 
-    monkeypatch.setattr(priority, "centrality", noted)
-    monkeypatch.setattr(priority, "FORK_EDGES", 0)
+    def never(graph: DependencyGraph) -> dict[str, float]:
+        raise AssertionError("the graph's centrality was worked out too")
+
+    monkeypatch.setattr(pipeline, "centrality_of", noted)
+    monkeypatch.setattr(pipeline, "FORK_EDGES", 0)
+    monkeypatch.setattr(priority, "centrality", never)
     audited = pipeline.audit([FIXTURES], config)
-    (pid, depths), *others = [
-        line.split(" ", 1) for line in (tmp_path / "seen").read_text().splitlines()
-    ]
-    assert int(pid) != os.getpid() and not others  # one copy, and the scoring used its ranks
-    assert depths == "['None']"  # forked before any depth was set
+    (pid,) = (tmp_path / "seen").read_text().split()
+    assert int(pid) != os.getpid()  # one copy, and the scoring used its ranks
+    monkeypatch.setattr(priority, "centrality", centrality)
     graph = pipeline.build_graph(pipeline.collect([FIXTURES], config))  # depths first
     projects = rollup(graph, None, config, set()).projects
     today = date.fromisoformat(audited.generated_at[:10])
     assert audited.ranking == priority.score(graph, projects, None, config, today)
     assert dict(audited.graph.nx.edges.items()) == dict(graph.nx.edges.items())  # depths too
     assert any(isinstance(data.get("depth"), int) for data in graph.nx.edges.values())
+    assert any(p.reliance.inputs[1].value > 0 for p in audited.ranking.projects)
+
+
+@forking
+def test_with_resolution_centrality_starts_once_the_edges_are_final(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resolution adds edges: PageRank's copy is forked after it, before the depths."""
+    config = Config(enrich=False)
+    original = priority.centrality
+    added = ("pkg:pypi/requests", "pkg:pypi/resolved-only")
+
+    def resolver(graph: DependencyGraph, locks: Any, progress: Any) -> Resolution:
+        graph.add_dependency(dep("resolved-only", repo="api", direct=False))
+        graph.add_package_edge(*added, resolved_by=REGISTRY)
+        return Resolution(edges=1)
+
+    def noted(graph: DependencyGraph) -> dict[str, float]:
+        depths = {str(data.get("depth")) for _, _, data in graph.nx.edges(data=True)}
+        with (tmp_path / "seen").open("a") as log:
+            log.write(f"{os.getpid()} {graph.nx.has_edge(*added)} {sorted(depths)}\n")
+        return original(graph)
+
+    monkeypatch.setattr(priority, "centrality", noted)
+    monkeypatch.setattr(priority, "FORK_EDGES", 0)
+    monkeypatch.setattr(pipeline, "FORK_EDGES", 0)
+    pipeline.audit([FIXTURES], config, resolver=resolver)
+    (pid, edge, depths), *others = [
+        line.split(" ", 2) for line in (tmp_path / "seen").read_text().splitlines()
+    ]
+    assert int(pid) != os.getpid() and not others
+    assert edge == "True"  # after resolution
+    assert depths == "['None']"  # before the depths (this resolver sets none)

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from analyzer.graph import ORG, DependencyGraph, best_scope, repo_node
+from analyzer.graph_depths import Adjacency
 from analyzer.model import Scope
 from analyzer.score.pagerank import pagerank
 from analyzer.score.settings import ScoringSettings
@@ -113,14 +114,20 @@ def usage_score(project_uses: list[Use], repositories: int) -> float:
 
 def runtime_subgraph(graph: DependencyGraph) -> tuple[list[str], dict[str, list[str]]]:
     """Repositories with runtime uses, and the runtime edges reachable from them (sorted)."""
+    return runtime_edges(graph.adjacency(), graph.nx.successors(ORG))
+
+
+def runtime_edges(succ: Adjacency, repos: Iterable[str]) -> tuple[list[str], dict[str, list[str]]]:
+    """``runtime_subgraph`` of the graph whose node -> child -> edge data is ``succ`` and
+    whose repository nodes are ``repos`` (analyzer.graph_shape has one without the graph)."""
     edges: dict[str, list[str]] = {}
     seeds: list[str] = []
     frontier: list[str] = []
-    for repo in sorted(graph.nx.successors(ORG)):
+    for repo in sorted(repos):
         targets = sorted(
             [
                 purl
-                for purl, data in graph.edges_from(repo).items()
+                for purl, data in succ[repo].items()
                 if Scope.RUNTIME in [d.scope for d in data["declarations"]]
             ]
         )
@@ -132,7 +139,7 @@ def runtime_subgraph(graph: DependencyGraph) -> tuple[list[str], dict[str, list[
     frontier = sorted(seen)  # a package many repositories use is expanded once, not per use
     while frontier:
         node = frontier.pop()
-        children = sorted(graph.edges_from(node))
+        children = sorted(succ[node])
         if children:
             edges[node] = children
         for child in children:
@@ -144,7 +151,11 @@ def runtime_subgraph(graph: DependencyGraph) -> tuple[list[str], dict[str, list[
 
 def centrality(graph: DependencyGraph) -> dict[str, float]:
     """Each package's runtime PageRank divided by the highest package's (0 to 1)."""
-    ranks = pagerank(*runtime_subgraph(graph))
+    return scaled(pagerank(*runtime_subgraph(graph)))
+
+
+def scaled(ranks: Mapping[str, float]) -> dict[str, float]:
+    """Packages' ranks (not repositories') divided by the highest one."""
     packages = {node: r for node, r in ranks.items() if not node.startswith("repo:")}
     top = max(packages.values(), default=0.0)
     return {node: r / top for node, r in packages.items()} if top > 0 else {}
