@@ -251,8 +251,8 @@ def score(
     central: Forked[dict[str, float]] | None = None,
 ) -> Ranking:
     """Rank ``projects`` (None: one per package). ``today`` is the audit's date, never the
-    wall clock, so a report can be reproduced. ``central`` is ``central_ranks(graph)`` when
-    the caller started it earlier (the audit does, before the depths: see pipeline.audit)."""
+    wall clock, so a report can be reproduced. ``central`` works out the graph's centrality
+    (a forked copy) when the caller started it earlier: the audit does (pipeline.audit)."""
     scored: list[Scored] = []
     excluded: list[Excluded] = []
     with central_ranks(graph) if central is None else nullcontext(central) as ranks:
